@@ -1,0 +1,61 @@
+"""The one settings object. Every knob is an environment variable prefixed ``HOS_``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATA_DIR = PROJECT_ROOT / "var"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOS_", extra="ignore")
+
+    env: str = Field("development", description="development, test or production")
+    data_dir: Path = Field(DEFAULT_DATA_DIR, description="where the embedded database lives")
+    database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in data_dir")
+    now: str = Field("", description="pin the application clock (ISO 8601 UTC instant)")
+    collect_interval: int = Field(300, ge=30, description="seconds between collection cycles")
+    metrics_version: int = Field(1, ge=1, description="rollup version the API reads")
+    raw_retention_days: int = Field(90, ge=8, description="days of raw observations kept")
+    tier_overrides: str = Field("", description="CSV of manual tiers; empty = the bundled one")
+    sql_echo: bool = Field(False, description="log every SQL statement")
+    slow_query_ms: int = Field(1000, ge=0, description="log statements slower than this")
+    cache_url: str = Field("", description="redis://… for a shared cache; empty = in-process")
+    cache_enabled: bool = Field(True, description="response cache on/off")
+    api_keys: str = Field("", description="comma-separated keys for state-changing endpoints")
+    rate_limit: str = Field("600/minute", description="per-client limit; empty disables")
+    cors_origins: str = Field("", description="comma-separated allowed origins")
+    user_agent: str = Field(
+        "Theme-Park-Hall-of-Shame/0.1 (+https://github.com/hallofshame)",
+        description="sent to upstream feeds",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'hallofshame.db'}"
+
+    @property
+    def api_key_set(self) -> frozenset[str]:
+        return frozenset(k.strip() for k in self.api_keys.split(",") if k.strip())
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests change the environment)."""
+    get_settings.cache_clear()

@@ -1,0 +1,78 @@
+"""The one place where the three databases differ in ways SQL expressions can't hide.
+
+Literal SQL is allowed here and in migrations only (see docs/sql-policy.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, Table, create_engine
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.sql import text
+from sqlalchemy.sql.expression import Insert
+
+
+def backend(engine_or_url: Engine | URL | str) -> str:
+    """``sqlite``, ``mysql`` (MariaDB) or ``postgresql``."""
+    url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
+    return url.get_backend_name()
+
+
+def _quoted(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"refusing database name {name!r}")
+    return name
+
+
+def recreate_database(url: str) -> None:
+    """Drop and create the database named in ``url`` (tests and benchmarks only)."""
+    parsed = make_url(url)
+    kind = parsed.get_backend_name()
+    if kind == "sqlite":
+        from pathlib import Path
+
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).unlink(missing_ok=True)
+        return
+    name = _quoted(parsed.database or "")
+    # URL.set() ignores None, so build the server URL explicitly.
+    server = URL.create(
+        parsed.drivername,
+        username=parsed.username,
+        password=parsed.password,
+        host=parsed.host,
+        port=parsed.port,
+        database="postgres" if kind == "postgresql" else None,
+        query=parsed.query,
+    )
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            if kind == "postgresql":
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            else:
+                conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+                conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
+    finally:
+        engine.dispose()
+
+
+def insert_ignore(table: Table, engine_name: str) -> Insert:
+    """An INSERT that skips rows whose unique key already exists."""
+    if engine_name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing()
+    if engine_name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing()
+    from sqlalchemy import insert
+
+    return insert(table).prefix_with("IGNORE")
+
+
+def bulk_insert_kwargs(engine_name: str) -> dict[str, Any]:
+    return {}

@@ -1,0 +1,122 @@
+"""Engines and session scopes.
+
+The transaction boundary lives here and in its callers (one session per request, one
+per job); code below takes a ``Session`` and never commits on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from hallofshame.config import Settings, get_settings
+
+log = logging.getLogger("hallofshame.sql")
+
+_LITERALS = re.compile(r"('(?:[^']|'')*'|\b\d+(?:\.\d+)?\b)")
+
+
+def statement_shape(statement: str) -> str:
+    """The statement with literals masked, so a slow-query log never carries data."""
+    return " ".join(_LITERALS.sub("?", statement).split())
+
+
+def _install_slow_query_log(engine: Engine, threshold_ms: int) -> None:
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start(
+        conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool
+    ) -> None:
+        conn.info.setdefault("hos_started", []).append(time.perf_counter())
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _stop(
+        conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool
+    ) -> None:
+        started = conn.info["hos_started"].pop()
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        if elapsed_ms >= threshold_ms:
+            log.warning("slow query %.0f ms: %s", elapsed_ms, statement_shape(statement))
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        # Foreign keys are off by default in SQLite; WAL lets the API read while a job writes.
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def make_engine(url: str | None = None, settings: Settings | None = None) -> Engine:
+    settings = settings or get_settings()
+    url = url or settings.effective_database_url
+    parsed = make_url(url)
+    kwargs: dict[str, Any] = {"echo": settings.sql_echo, "future": True}
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            from pathlib import Path
+
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": 30}
+    else:
+        kwargs.update(pool_pre_ping=True, pool_recycle=1800)
+    if parsed.get_backend_name() == "mysql":
+        # Every instant is UTC; make the server agree for NOW() and friends.
+        kwargs["connect_args"] = {"init_command": "SET time_zone = '+00:00'"}
+    engine = create_engine(parsed, **kwargs)
+    if parsed.get_backend_name() == "sqlite":
+        _sqlite_pragmas(engine)
+    _install_slow_query_log(engine, settings.slow_query_ms)
+    return engine
+
+
+_engine: Engine | None = None
+_factory: sessionmaker[Session] | None = None
+
+
+def get_engine() -> Engine:
+    global _engine, _factory
+    if _engine is None:
+        _engine = make_engine()
+        _factory = sessionmaker(bind=_engine, expire_on_commit=False)
+    return _engine
+
+
+def session_factory() -> sessionmaker[Session]:
+    get_engine()
+    if _factory is None:  # pragma: no cover - get_engine() always sets it
+        raise RuntimeError("no session factory")
+    return _factory
+
+
+def dispose_engine() -> None:
+    global _engine, _factory
+    if _engine is not None:
+        _engine.dispose()
+    _engine = None
+    _factory = None
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session] | None = None) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error."""
+    session = (factory or session_factory())()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

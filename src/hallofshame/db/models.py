@@ -1,0 +1,312 @@
+"""The schema, defined once as typed ORM models. Migrations are generated from these.
+
+Conventions:
+- every instant is a ``UTCDateTime``; every local calendar day is stored next to the
+  instant it was derived from (``local_date`` and ``local_day``, the day number since
+  1970-01-01 in the park's own calendar, which makes "D-6 .. D" portable arithmetic);
+- park-level and ride-level rows are joined by the collection cycle, never by
+  matching timestamps; composite foreign keys make the database itself refuse an
+  observation whose cycle and ride belong to different parks.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from hallofshame.db.types import BigIntPK, UTCDateTime, bigpk, intpk, name200, utc
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+STATUS_VALUES = "('OPERATING','DOWN','CLOSED','REFURBISHMENT','UNKNOWN')"
+SOURCE_VALUES = "('themeparks.wiki','queue-times')"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Park(Base):
+    __tablename__ = "parks"
+    __table_args__ = (
+        UniqueConstraint("wiki_id"),
+        UniqueConstraint("queue_times_id"),
+    )
+
+    id: Mapped[intpk]
+    name: Mapped[name200]
+    wiki_id: Mapped[str | None] = mapped_column(String(64))
+    queue_times_id: Mapped[int | None] = mapped_column(Integer)
+    timezone: Mapped[str] = mapped_column(String(64))
+    city: Mapped[str | None] = mapped_column(String(120))
+    region: Mapped[str | None] = mapped_column(String(120))
+    country: Mapped[str | None] = mapped_column(String(8))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    operator: Mapped[str | None] = mapped_column(String(120))
+    is_disney: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_universal: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Its feed tells a breakdown (DOWN) from a planned closure (CLOSED).
+    reports_down: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    rides: Mapped[list[Ride]] = relationship(back_populates="park")
+
+
+class Ride(Base):
+    __tablename__ = "rides"
+    __table_args__ = (
+        UniqueConstraint("wiki_id"),
+        UniqueConstraint("queue_times_id"),
+        # Target of the composite foreign key that ties an observation to one park.
+        UniqueConstraint("id", "park_id"),
+        CheckConstraint("tier IS NULL OR tier IN (1, 2, 3)", name="tier_range"),
+        CheckConstraint("tier_source IN ('manual','rule','default')", name="tier_source"),
+        Index(None, "park_id", "category", "active"),
+    )
+
+    id: Mapped[intpk]
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"))
+    name: Mapped[name200]
+    land: Mapped[str | None] = mapped_column(String(120))
+    category: Mapped[str] = mapped_column(String(32), default="ATTRACTION")
+    wiki_id: Mapped[str | None] = mapped_column(String(64))
+    queue_times_id: Mapped[int | None] = mapped_column(Integer)
+    tier: Mapped[int | None] = mapped_column(SmallInteger)
+    tier_source: Mapped[str] = mapped_column(String(16), default="default")
+    tier_reason: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    park: Mapped[Park] = relationship(back_populates="rides")
+
+
+class TierOverride(Base):
+    """A hand-made tier; kept even before its ride is known, applied when it appears."""
+
+    __tablename__ = "tier_overrides"
+    __table_args__ = (
+        UniqueConstraint("source", "upstream_ride_id"),
+        CheckConstraint("tier IN (1, 2, 3)", name="tier_range"),
+        CheckConstraint(f"source IN {SOURCE_VALUES}", name="source"),
+    )
+
+    id: Mapped[intpk]
+    source: Mapped[str] = mapped_column(String(32))
+    upstream_ride_id: Mapped[str] = mapped_column(String(64))
+    tier: Mapped[int] = mapped_column(SmallInteger)
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class Cycle(Base):
+    """One poll of one park's live feed at instant ``ts``."""
+
+    __tablename__ = "cycles"
+    __table_args__ = (
+        UniqueConstraint("park_id", "ts"),
+        # Target of the observations' composite foreign key.
+        UniqueConstraint("id", "park_id", "ts"),
+        Index(None, "park_id", "local_day"),
+        Index(None, "ts"),
+        CheckConstraint("span_s > 0", name="span_positive"),
+        CheckConstraint(f"source IN {SOURCE_VALUES}", name="source"),
+    )
+
+    id: Mapped[bigpk]
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"))
+    ts: Mapped[utc]
+    span_s: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(32))
+    local_date: Mapped[date] = mapped_column(Date)
+    local_day: Mapped[int] = mapped_column(Integer)
+    park_open: Mapped[bool] = mapped_column(Boolean)
+    # How park_open was decided: "schedule" or "heuristic" (METRICS.md §2).
+    open_basis: Mapped[str] = mapped_column(String(16))
+    rides_seen: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Observation(Base):
+    """One ride's state in one cycle."""
+
+    __tablename__ = "observations"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["cycle_id", "park_id", "ts"],
+            ["cycles.id", "cycles.park_id", "cycles.ts"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(["ride_id", "park_id"], ["rides.id", "rides.park_id"]),
+        Index(None, "ride_id", "ts"),
+        CheckConstraint(f"status IN {STATUS_VALUES}", name="status"),
+        CheckConstraint("wait_minutes IS NULL OR wait_minutes >= 0", name="wait_nonneg"),
+    )
+
+    cycle_id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    ride_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    park_id: Mapped[int] = mapped_column(Integer)
+    ts: Mapped[utc]
+    status: Mapped[str] = mapped_column(String(16))
+    raw_status: Mapped[str | None] = mapped_column(String(32))
+    wait_minutes: Mapped[int | None] = mapped_column(Integer)
+    last_updated: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class OperatedDay(Base):
+    """A ride operated (OPERATING while its park was open) on a local day.
+
+    Derived from observations (and rebuilt from them by the recompute job); kept when
+    raw observations are purged, so eligibility stays computable.
+    """
+
+    __tablename__ = "operated_days"
+
+    ride_id: Mapped[int] = mapped_column(ForeignKey("rides.id"), primary_key=True)
+    local_day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_operated_at: Mapped[utc]
+
+
+class ScheduleDay(Base):
+    """A local date covered by a fetched schedule (covered with no window = closed)."""
+
+    __tablename__ = "schedule_days"
+
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"), primary_key=True)
+    local_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    fetched_at: Mapped[utc]
+
+
+class ScheduleWindow(Base):
+    __tablename__ = "schedule_windows"
+    __table_args__ = (
+        Index(None, "park_id", "local_date"),
+        CheckConstraint("closing_at > opening_at", name="window_order"),
+    )
+
+    id: Mapped[intpk]
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"))
+    local_date: Mapped[date] = mapped_column(Date)
+    window_type: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str | None] = mapped_column(String(200))
+    opening_at: Mapped[utc]
+    closing_at: Mapped[utc]
+    fetched_at: Mapped[utc]
+
+
+class RideDayRollup(Base):
+    """The additive sums of METRICS.md §3 for one ride and one local day."""
+
+    __tablename__ = "ride_day_rollups"
+    __table_args__ = (
+        UniqueConstraint("ride_id", "local_date", "metrics_version"),
+        Index(None, "park_id", "local_date", "metrics_version"),
+        CheckConstraint("down_s <= capacity_s", name="down_within_capacity"),
+    )
+
+    id: Mapped[bigpk]
+    ride_id: Mapped[int] = mapped_column(ForeignKey("rides.id"))
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"))
+    local_date: Mapped[date] = mapped_column(Date)
+    metrics_version: Mapped[int] = mapped_column(Integer)
+    up_s: Mapped[int] = mapped_column(BigInteger)
+    down_s: Mapped[int] = mapped_column(BigInteger)
+    capacity_s: Mapped[int] = mapped_column(BigInteger)
+    wait_sum: Mapped[int] = mapped_column(BigInteger)
+    wait_n: Mapped[int] = mapped_column(Integer)
+    wait_max: Mapped[int | None] = mapped_column(Integer)
+    operated: Mapped[bool] = mapped_column(Boolean)
+    first_operated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    episodes: Mapped[int] = mapped_column(Integer)
+    longest_outage_s: Mapped[int | None] = mapped_column(Integer)
+    computed_at: Mapped[utc]
+
+
+class ParkDayRollup(Base):
+    __tablename__ = "park_day_rollups"
+    __table_args__ = (UniqueConstraint("park_id", "local_date", "metrics_version"),)
+
+    id: Mapped[bigpk]
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"))
+    local_date: Mapped[date] = mapped_column(Date)
+    metrics_version: Mapped[int] = mapped_column(Integer)
+    open_s: Mapped[int] = mapped_column(BigInteger)
+    cycles: Mapped[int] = mapped_column(Integer)
+    weighted_down_s: Mapped[int] = mapped_column(BigInteger)
+    weighted_capacity_s: Mapped[int] = mapped_column(BigInteger)
+    computed_at: Mapped[utc]
+
+
+class WeatherObservation(Base):
+    __tablename__ = "weather_observations"
+    __table_args__ = (UniqueConstraint("park_id", "observed_at"),)
+
+    id: Mapped[bigpk]
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"))
+    observed_at: Mapped[utc]
+    temperature_c: Mapped[float | None] = mapped_column(Float)
+    precipitation_mm: Mapped[float | None] = mapped_column(Float)
+    weather_code: Mapped[int | None] = mapped_column(Integer)
+    wind_kmh: Mapped[float | None] = mapped_column(Float)
+
+
+class WeatherForecast(Base):
+    __tablename__ = "weather_forecasts"
+    __table_args__ = (UniqueConstraint("park_id", "issued_at", "forecast_for"),)
+
+    id: Mapped[bigpk]
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"))
+    issued_at: Mapped[utc]
+    forecast_for: Mapped[utc]
+    temperature_c: Mapped[float | None] = mapped_column(Float)
+    precipitation_mm: Mapped[float | None] = mapped_column(Float)
+    weather_code: Mapped[int | None] = mapped_column(Integer)
+    wind_kmh: Mapped[float | None] = mapped_column(Float)
+
+
+class DataQualityIssue(Base):
+    __tablename__ = "data_quality_issues"
+    __table_args__ = (Index(None, "detected_at"), Index(None, "park_id", "detected_at"))
+
+    id: Mapped[bigpk]
+    detected_at: Mapped[utc]
+    source: Mapped[str] = mapped_column(String(32))
+    park_id: Mapped[int | None] = mapped_column(ForeignKey("parks.id"))
+    upstream_park_id: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(String(500))
+    sample: Mapped[str | None] = mapped_column(Text)
+
+
+class JobRun(Base):
+    __tablename__ = "job_runs"
+    __table_args__ = (Index(None, "job", "started_at"),)
+
+    id: Mapped[bigpk]
+    job: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[utc]
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16), default="running")
+    rows: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(String(1000))

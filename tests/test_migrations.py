@@ -1,0 +1,79 @@
+"""The migrations are the only way the schema is made: round trips and drift."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, func, insert, inspect, select
+from tests.conftest import sibling_url
+
+from hallofshame.db import migrate
+from hallofshame.db.dialects import recreate_database
+from hallofshame.db.engine import make_engine
+from hallofshame.db.models import Base, Park
+
+
+@pytest.fixture
+def scratch_engine(db_url: str) -> Engine:
+    url = sibling_url(db_url, "mig")
+    recreate_database(url)
+    eng = make_engine(url)
+    yield eng
+    eng.dispose()
+
+
+def test_round_trip_keeps_rows_of_earlier_revisions(scratch_engine: Engine) -> None:
+    migrate.upgrade(scratch_engine)
+    assert migrate.current(scratch_engine) == "0002"
+    with scratch_engine.begin() as conn:
+        conn.execute(
+            insert(Park.__table__).values(
+                name="Lakeshore Kingdom",
+                timezone="America/New_York",
+                is_disney=False,
+                is_universal=False,
+                reports_down=True,
+                active=True,
+            )
+        )
+    migrate.downgrade(scratch_engine, "0001")
+    assert "weather_observations" not in inspect(scratch_engine).get_table_names()
+    migrate.upgrade(scratch_engine)
+    with scratch_engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Park.__table__)).scalar() == 1
+    migrate.downgrade(scratch_engine, "base")
+    assert set(inspect(scratch_engine).get_table_names()) <= {"alembic_version"}
+    migrate.upgrade(scratch_engine)
+    assert migrate.current(scratch_engine) == "0002"
+    with scratch_engine.begin() as conn:
+        conn.execute(
+            insert(Park.__table__).values(
+                name="Again",
+                timezone="UTC",
+                is_disney=False,
+                is_universal=False,
+                reports_down=False,
+                active=True,
+            )
+        )
+
+
+def test_models_and_migrations_do_not_drift(engine: Engine) -> None:
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(ctx, Base.metadata)
+    assert diff == [], f"models and migrations differ: {diff}"
+
+
+def test_instants_come_back_as_aware_utc(session) -> None:  # type: ignore[no-untyped-def]
+    from hallofshame.db.models import JobRun
+
+    started = datetime(2026, 7, 21, 12, 0, 2, tzinfo=UTC)
+    session.add(JobRun(job="probe", started_at=started, outcome="ok"))
+    session.flush()
+    session.expire_all()
+    got = session.scalars(select(JobRun.started_at).where(JobRun.job == "probe")).one()
+    assert got == started and got.tzinfo is not None
