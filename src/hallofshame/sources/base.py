@@ -88,9 +88,14 @@ class ScheduleFetch:
     windows: tuple[ScheduleWindow, ...]
     park_name: str | None = None
     timezone: str | None = None
+    # First and last entry ``date`` of the body, entries without times included: a date
+    # whose only entry has no opening/closing time is still covered (and so closed).
+    covered_dates: tuple[date, date] | None = None
 
     @property
     def covered(self) -> tuple[date, date] | None:
+        if self.covered_dates is not None:
+            return self.covered_dates
         if not self.windows:
             return None
         dates = [w.local_date for w in self.windows]

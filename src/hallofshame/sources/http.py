@@ -1,0 +1,218 @@
+"""A polite, bounded HTTP client for the upstream feeds.
+
+Upstreams are free community services: every request identifies us (User-Agent), reuses
+the previous body when the upstream says nothing changed (ETag / 304), backs off on
+overload (429, 5xx) and gives up after a bounded number of attempts so one bad park
+never stalls a collection cycle. Whatever goes wrong ends as a ``FetchError`` (the
+request failed) or a ``PayloadError`` (it answered, but not with usable JSON).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from hallofshame.sources.base import FetchError, PayloadError
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+#: Statuses worth another attempt: overload and server-side trouble.
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+Params = Mapping[str, str | int | float]
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date)."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # RFC 7231 dates are GMT even when the zone is missing
+        when = when.replace(tzinfo=UTC)
+    current = now or datetime.now(UTC)
+    return max(0.0, (when - current).total_seconds())
+
+
+def _sample(body: bytes) -> str:
+    return body[:2000].decode("utf-8", errors="replace")
+
+
+def _looks_like_html(body: bytes, content_type: str) -> bool:
+    if "html" in content_type.lower():
+        return True
+    head = body[:512].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
+
+
+def decode_json(body: bytes, content_type: str = "") -> Any:
+    """Parse a JSON body, naming the failure the way data quality reports it."""
+    if _looks_like_html(body, content_type):
+        raise PayloadError("HTML error page", sample=_sample(body))
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PayloadError("malformed JSON: not UTF-8", sample=_sample(body)) from exc
+    if not text.strip():
+        raise PayloadError("truncated body: empty", sample="")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        # An error at the very end of the text means the body stopped early (a dropped
+        # connection or a proxy cutting it), which is worth telling apart from garbage.
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+            raise PayloadError("truncated body", sample=_sample(body)) from exc
+        raise PayloadError(f"malformed JSON: {exc.msg}", sample=_sample(body)) from exc
+
+
+class HttpClient:
+    """GET with timeouts, bounded retries, conditional requests and a size cap."""
+
+    def __init__(
+        self,
+        *,
+        user_agent: str | None = None,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 20.0,
+        max_attempts: int = 4,
+        backoff_base: float = 1.0,
+        backoff_max: float = 30.0,
+        retry_after_cap: float = 120.0,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        if user_agent is None:
+            from hallofshame.config import get_settings
+
+            user_agent = get_settings().user_agent
+        self.user_agent = user_agent
+        self.max_attempts = max(1, max_attempts)
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.retry_after_cap = retry_after_cap
+        self.max_bytes = max_bytes
+        self._sleep = sleep
+        self._jitter = jitter
+        # url -> (etag, body): only the latest good body per URL, so memory stays bounded
+        # by the number of URLs we poll.
+        self._etags: dict[str, tuple[str, bytes]] = {}
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
+            headers={"User-Agent": user_agent, "Accept": "application/json"},
+            follow_redirects=True,
+            transport=transport,
+        )
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- public ----------------------------------------------------------------------
+
+    def get_json(self, url: str, params: Params | None = None) -> Any:
+        """GET ``url`` and parse its JSON body (the cached one on 304)."""
+        body, content_type = self._get(url, params)
+        try:
+            return decode_json(body, content_type)
+        except PayloadError:
+            # Never answer a later 304 with a body we could not use.
+            self._etags.pop(self._key(url, params), None)
+            raise
+
+    def get_bytes(self, url: str, params: Params | None = None) -> bytes:
+        return self._get(url, params)[0]
+
+    # -- internals -------------------------------------------------------------------
+
+    def backoff_delay(self, attempt: int) -> float:
+        """Exponential backoff with "equal jitter": half fixed, half random.
+
+        The random half spreads retries of many parks polled on the same tick.
+        """
+        ceiling = min(self.backoff_max, self.backoff_base * (2**attempt))
+        return ceiling / 2 + self._jitter() * ceiling / 2
+
+    @staticmethod
+    def _key(url: str, params: Params | None) -> str:
+        return str(httpx.URL(url, params=dict(params) if params else None))
+
+    def _get(self, url: str, params: Params | None) -> tuple[bytes, str]:
+        key = self._key(url, params)
+        last_problem = "no attempt made"
+        for attempt in range(self.max_attempts):
+            final = attempt == self.max_attempts - 1
+            headers: dict[str, str] = {}
+            cached = self._etags.get(key)
+            if cached is not None:
+                headers["If-None-Match"] = cached[0]
+            delay: float | None = None
+            try:
+                result = self._attempt(key, headers)
+            except httpx.TimeoutException:
+                last_problem = "timeout"
+            except httpx.TransportError as exc:
+                last_problem = f"connection error: {type(exc).__name__}"
+            else:
+                status, body, resp_headers = result
+                if status == 304:
+                    if cached is None:
+                        raise FetchError("http 304 without a cached body")
+                    return cached[1], "application/json"
+                if 200 <= status < 300:
+                    etag = resp_headers.get("etag")
+                    if etag:
+                        self._etags[key] = (etag, body)
+                    return body, resp_headers.get("content-type", "")
+                last_problem = f"http {status}"
+                if status not in RETRYABLE_STATUSES:
+                    raise FetchError(last_problem, sample=_sample(body))
+                if status in (429, 503):
+                    after = parse_retry_after(resp_headers.get("retry-after"))
+                    if after is not None:
+                        delay = min(after, self.retry_after_cap)
+                if final:
+                    raise FetchError(last_problem, sample=_sample(body))
+            if final:
+                break
+            self._sleep(delay if delay is not None else self.backoff_delay(attempt))
+        raise FetchError(last_problem)
+
+    def _attempt(self, url: str, headers: dict[str, str]) -> tuple[int, bytes, httpx.Headers]:
+        """One request; the body is streamed so an oversized one is cut off early."""
+        with self._client.stream("GET", url, headers=headers) as response:
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > self.max_bytes:
+                raise PayloadError(f"body too large: {declared} bytes")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise PayloadError(
+                        f"body too large: over {self.max_bytes} bytes",
+                        sample=_sample(b"".join(chunks)),
+                    )
+                chunks.append(chunk)
+            return response.status_code, b"".join(chunks), response.headers
