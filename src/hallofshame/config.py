@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     metrics_version: int = Field(1, ge=1, description="rollup version the API reads")
     raw_retention_days: int = Field(90, ge=8, description="days of raw observations kept")
     tier_overrides: str = Field("", description="CSV of manual tiers; empty = the bundled one")
+    tier_rules: bool = Field(True, description="classify unlisted rides by keyword rules")
     sql_echo: bool = Field(False, description="log every SQL statement")
     slow_query_ms: int = Field(1000, ge=0, description="log statements slower than this")
     cache_url: str = Field("", description="redis://… for a shared cache; empty = in-process")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine
+from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.sql import text
 from sqlalchemy.sql.expression import Insert
@@ -74,5 +74,20 @@ def insert_ignore(table: Table, engine_name: str) -> Insert:
     return insert(table).prefix_with("IGNORE")
 
 
-def bulk_insert_kwargs(engine_name: str) -> dict[str, Any]:
-    return {}
+def sqlite_setup(engine: Engine) -> None:
+    """Make SQLite behave like the servers: foreign keys, real transactions, savepoints."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, record: Any) -> None:
+        # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; take it over.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")

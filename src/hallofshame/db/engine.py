@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from hallofshame.config import Settings, get_settings
+from hallofshame.db.dialects import sqlite_setup
 
 log = logging.getLogger("hallofshame.sql")
 
@@ -46,18 +47,6 @@ def _install_slow_query_log(engine: Engine, threshold_ms: int) -> None:
             log.warning("slow query %.0f ms: %s", elapsed_ms, statement_shape(statement))
 
 
-def _sqlite_pragmas(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, record: Any) -> None:
-        cursor = dbapi_conn.cursor()
-        # Foreign keys are off by default in SQLite; WAL lets the API read while a job writes.
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-
 def make_engine(url: str | None = None, settings: Settings | None = None) -> Engine:
     settings = settings or get_settings()
     url = url or settings.effective_database_url
@@ -76,7 +65,7 @@ def make_engine(url: str | None = None, settings: Settings | None = None) -> Eng
         kwargs["connect_args"] = {"init_command": "SET time_zone = '+00:00'"}
     engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
-        _sqlite_pragmas(engine)
+        sqlite_setup(engine)
     _install_slow_query_log(engine, settings.slow_query_ms)
     return engine
 

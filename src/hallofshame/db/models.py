@@ -63,7 +63,7 @@ class Park(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     city: Mapped[str | None] = mapped_column(String(120))
     region: Mapped[str | None] = mapped_column(String(120))
-    country: Mapped[str | None] = mapped_column(String(8))
+    country: Mapped[str | None] = mapped_column(String(64))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     operator: Mapped[str | None] = mapped_column(String(120))
@@ -79,8 +79,9 @@ class Park(Base):
 class Ride(Base):
     __tablename__ = "rides"
     __table_args__ = (
-        UniqueConstraint("wiki_id"),
-        UniqueConstraint("queue_times_id"),
+        # Upstream ids are unique within a park; feeds have reused them across parks.
+        UniqueConstraint("park_id", "wiki_id"),
+        UniqueConstraint("park_id", "queue_times_id"),
         # Target of the composite foreign key that ties an observation to one park.
         UniqueConstraint("id", "park_id"),
         CheckConstraint("tier IS NULL OR tier IN (1, 2, 3)", name="tier_range"),
@@ -286,7 +287,12 @@ class WeatherForecast(Base):
 
 class DataQualityIssue(Base):
     __tablename__ = "data_quality_issues"
-    __table_args__ = (Index(None, "detected_at"), Index(None, "park_id", "detected_at"))
+    __table_args__ = (
+        # The same problem seen at the same instant is one issue (replays are idempotent).
+        UniqueConstraint("source", "upstream_park_id", "kind", "detected_at"),
+        Index(None, "detected_at"),
+        Index(None, "park_id", "detected_at"),
+    )
 
     id: Mapped[bigpk]
     detected_at: Mapped[utc]

@@ -50,7 +50,7 @@ def upgrade() -> None:
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("city", sa.String(length=120), nullable=True),
         sa.Column("region", sa.String(length=120), nullable=True),
-        sa.Column("country", sa.String(length=8), nullable=True),
+        sa.Column("country", sa.String(length=64), nullable=True),
         sa.Column("latitude", sa.Float(), nullable=True),
         sa.Column("longitude", sa.Float(), nullable=True),
         sa.Column("operator", sa.String(length=120), nullable=True),
@@ -129,6 +129,13 @@ def upgrade() -> None:
             ["park_id"], ["parks.id"], name=op.f("fk_data_quality_issues_park_id_parks")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_data_quality_issues")),
+        sa.UniqueConstraint(
+            "source",
+            "upstream_park_id",
+            "kind",
+            "detected_at",
+            name=op.f("uq_data_quality_issues_source_upstream_park_id_kind_detected_at"),
+        ),
     )
     with op.batch_alter_table("data_quality_issues", schema=None) as batch_op:
         batch_op.create_index(
@@ -187,8 +194,10 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["park_id"], ["parks.id"], name=op.f("fk_rides_park_id_parks")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rides")),
         sa.UniqueConstraint("id", "park_id", name=op.f("uq_rides_id_park_id")),
-        sa.UniqueConstraint("queue_times_id", name=op.f("uq_rides_queue_times_id")),
-        sa.UniqueConstraint("wiki_id", name=op.f("uq_rides_wiki_id")),
+        sa.UniqueConstraint(
+            "park_id", "queue_times_id", name=op.f("uq_rides_park_id_queue_times_id")
+        ),
+        sa.UniqueConstraint("park_id", "wiki_id", name=op.f("uq_rides_park_id_wiki_id")),
     )
     with op.batch_alter_table("rides", schema=None) as batch_op:
         batch_op.create_index(

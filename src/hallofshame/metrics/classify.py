@@ -1,0 +1,182 @@
+"""METRICS.md §2 as SQL: one observation → up / down / in capacity.
+
+This is the only place where the rules that turn a stored observation into a state
+live. Everything else (sums, episodes, rollups, live) selects from ``classified()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Subquery,
+    and_,
+    case,
+    exists,
+    false,
+    literal,
+    not_,
+    or_,
+    select,
+)
+
+from hallofshame.db.models import Cycle, Observation, OperatedDay, Park, Ride
+from hallofshame.domain.statuses import ATTRACTION, RideStatus
+
+#: A ride is eligible if it operated on one of the local days D-6 … D (by t).
+ELIGIBILITY_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which cycles (and rides) a computation covers.
+
+    ``days`` maps a park id to the local day numbers it covers; ``until`` keeps cycles at
+    or before an instant (``today``); ``start``/``end`` cut an arbitrary [start, end)
+    window; ``cycle_ids`` pins exact cycles (``live``).
+    """
+
+    days: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    until: datetime | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    cycle_ids: tuple[int, ...] | None = None
+    ride_id: int | None = None
+
+    def cycle_filter(self) -> ColumnElement[bool]:
+        conds: list[ColumnElement[bool]] = []
+        if self.cycle_ids is not None:
+            conds.append(Cycle.id.in_(self.cycle_ids) if self.cycle_ids else false())
+        if self.days:
+            conds.append(
+                or_(
+                    *(
+                        and_(Cycle.park_id == park_id, _day_match(days))
+                        for park_id, days in self.days.items()
+                    )
+                )
+            )
+        elif self.cycle_ids is None:
+            conds.append(false())
+        if self.until is not None:
+            conds.append(Cycle.ts <= self.until)
+        if self.start is not None:
+            conds.append(Cycle.ts >= self.start)
+        if self.end is not None:
+            conds.append(Cycle.ts < self.end)
+        return and_(*conds)
+
+
+def _day_match(days: tuple[int, ...]) -> ColumnElement[bool]:
+    if not days:
+        return false()
+    ordered = sorted(days)
+    if ordered[-1] - ordered[0] + 1 == len(ordered):  # contiguous: an index range
+        return Cycle.local_day.between(ordered[0], ordered[-1])
+    return Cycle.local_day.in_(ordered)
+
+
+def _eligible() -> ColumnElement[bool]:
+    return exists(
+        select(literal(1)).where(
+            OperatedDay.ride_id == Observation.ride_id,
+            OperatedDay.local_day.between(
+                Cycle.local_day - (ELIGIBILITY_DAYS - 1), Cycle.local_day
+            ),
+            OperatedDay.first_operated_at <= Cycle.ts,
+        )
+    )
+
+
+def _operated_today() -> ColumnElement[bool]:
+    return exists(
+        select(literal(1)).where(
+            OperatedDay.ride_id == Observation.ride_id,
+            OperatedDay.local_day == Cycle.local_day,
+            OperatedDay.first_operated_at <= Cycle.ts,
+        )
+    )
+
+
+def counted_rides() -> ColumnElement[bool]:
+    """Only active attractions count in downtime metrics (METRICS.md §1)."""
+    return and_(Ride.category == ATTRACTION, Ride.active.is_(True))
+
+
+def _facts(scope: Scope) -> Subquery:
+    """Observation rows with the stored facts the rules need, eligibility evaluated once."""
+    stmt = (
+        select(
+            Observation.ride_id,
+            Observation.park_id,
+            Observation.cycle_id,
+            Cycle.ts,
+            Cycle.local_day,
+            Cycle.span_s,
+            Cycle.park_open,
+            Observation.status,
+            Observation.wait_minutes,
+            Park.reports_down,
+            _eligible().label("eligible"),
+            _operated_today().label("operated_today"),
+        )
+        .select_from(Observation)
+        .join(Cycle, Cycle.id == Observation.cycle_id)
+        .join(Ride, Ride.id == Observation.ride_id)
+        .join(Park, Park.id == Observation.park_id)
+        .where(scope.cycle_filter(), counted_rides())
+    )
+    if scope.ride_id is not None:
+        stmt = stmt.where(Observation.ride_id == scope.ride_id)
+    return stmt.subquery("facts")
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0).cast(Integer)
+
+
+def classified(scope: Scope) -> Subquery:
+    """One row per (ride, cycle) in scope with integer flags ``up``, ``down``, ``cap``."""
+    f = _facts(scope)
+    is_open = f.c.park_open.is_(True)
+    eligible = f.c.eligible.is_(True)
+    status = f.c.status
+    up = and_(is_open, status == RideStatus.OPERATING.value)
+    down = and_(
+        is_open,
+        eligible,
+        or_(
+            status == RideStatus.DOWN.value,
+            and_(
+                status == RideStatus.CLOSED.value,
+                not_(f.c.reports_down.is_(True)),
+                f.c.operated_today.is_(True),
+            ),
+        ),
+    )
+    capacity = and_(is_open, eligible, status != RideStatus.UNKNOWN.value)
+    waited = and_(up, f.c.wait_minutes.is_not(None))
+    return select(
+        f.c.ride_id,
+        f.c.park_id,
+        f.c.cycle_id,
+        f.c.ts,
+        f.c.local_day,
+        f.c.span_s,
+        f.c.status,
+        _flag(is_open).label("open"),
+        _flag(up).label("up"),
+        _flag(down).label("down"),
+        _flag(capacity).label("cap"),
+        _flag(waited).label("waited"),
+        case((waited, f.c.wait_minutes), else_=None).label("wait"),
+    ).subquery("classified")
+
+
+def classified_rows(scope: Scope) -> Select[tuple[object, ...]]:
+    c = classified(scope)
+    return select(c)

@@ -1,0 +1,116 @@
+"""Rows → the API's field names, rounded once, half-up (METRICS.md §4, API.md).
+
+Used by the HTTP API and by the scenario tests, so both see the same numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hallofshame.domain.rounding import round_half_up
+from hallofshame.metrics.figures import ParkFigures, RideFigures
+from hallofshame.metrics.rankings import LIVE, ParkRow, RideRow
+
+
+def _r(value: float | None, places: int) -> float | None:
+    return round_half_up(value, places)
+
+
+def park_figures(f: ParkFigures) -> dict[str, Any]:
+    return {
+        "shame_score": _r(f.shame_score, 1),
+        "total_downtime_hours": _r(f.total_downtime_hours, 2),
+        "weighted_downtime_hours": _r(f.weighted_downtime_hours, 2),
+        "weighted_capacity_hours": _r(f.weighted_capacity_hours, 2),
+        "uptime_percentage": _r(f.uptime_percentage, 1),
+        "rides_down": f.rides_down,
+        "operating_hours": _r(f.operating_hours, 2),
+        "avg_wait_minutes": _r(f.avg_wait_minutes, 1),
+        "peak_wait_minutes": _r(f.peak_wait_minutes, 1),
+        "rides_reporting": f.rides_reporting,
+        "cycles": f.open.cycles,
+    }
+
+
+def ride_figures(f: RideFigures) -> dict[str, Any]:
+    return {
+        "tier": f.tier,
+        "weight": f.weight,
+        "downtime_hours": _r(f.downtime_hours, 2),
+        "uptime_hours": _r(f.uptime_hours, 2),
+        "capacity_hours": _r(f.capacity_hours, 2),
+        "uptime_percentage": _r(f.uptime_percentage, 1),
+        "breakdowns": f.breakdowns,
+        "longest_outage_minutes": _r(f.longest_outage_minutes, 1),
+        "avg_wait_minutes": _r(f.avg_wait_minutes, 1),
+        "peak_wait_minutes": _r(f.peak_wait_minutes, 1),
+    }
+
+
+def park_identity(row: ParkRow) -> dict[str, Any]:
+    p = row.park
+    location = ", ".join(x for x in (p.city, p.region) if x) or None
+    return {"park_id": p.id, "name": p.name, "location": location}
+
+
+def park_downtime_item(rank: int, row: ParkRow, period: object) -> dict[str, Any]:
+    shown = row.today if (period == LIVE and row.today is not None) else row.figures
+    figures = park_figures(shown)
+    item = {
+        "rank": rank,
+        **park_identity(row),
+        "shame_score": _r(row.figures.shame_score, 1),
+        "total_downtime_hours": figures["total_downtime_hours"],
+        "weighted_downtime_hours": figures["weighted_downtime_hours"],
+        "uptime_percentage": figures["uptime_percentage"],
+        "rides_down": row.figures.rides_down,
+        "operating_hours": figures["operating_hours"],
+        "local_date": row.period.window.end_date.isoformat(),
+    }
+    if period in (LIVE, "today"):
+        item["park_is_open"] = row.park_is_open
+    return item
+
+
+def park_wait_item(rank: int, row: ParkRow) -> dict[str, Any]:
+    f = row.figures
+    return {
+        "rank": rank,
+        **park_identity(row),
+        "avg_wait_minutes": _r(f.avg_wait_minutes, 1),
+        "peak_wait_minutes": _r(f.peak_wait_minutes, 1),
+        "rides_reporting": f.rides_reporting,
+    }
+
+
+def ride_identity(row: RideRow) -> dict[str, Any]:
+    return {
+        "ride_id": row.ride.id,
+        "name": row.ride.name,
+        "park_id": row.park.id,
+        "park_name": row.park.name,
+        "tier": row.ride.tier,
+    }
+
+
+def ride_downtime_item(rank: int, row: RideRow, period: object) -> dict[str, Any]:
+    shown = row.today if (period == LIVE and row.today is not None) else row.figures
+    f = ride_figures(shown)
+    return {
+        "rank": rank,
+        **ride_identity(row),
+        "downtime_hours": f["downtime_hours"],
+        "uptime_percentage": f["uptime_percentage"],
+        "breakdowns": f["breakdowns"],
+        "longest_outage_minutes": f["longest_outage_minutes"],
+    }
+
+
+def ride_wait_item(rank: int, row: RideRow) -> dict[str, Any]:
+    f = row.figures
+    return {
+        "rank": rank,
+        **ride_identity(row),
+        "avg_wait_minutes": _r(f.avg_wait_minutes, 1),
+        "peak_wait_minutes": _r(f.peak_wait_minutes, 1),
+    }

@@ -1,0 +1,252 @@
+"""The additive sums of METRICS.md §3, from raw observations or from daily rollups.
+
+Sums are plain integers of seconds and counts; they add across days, which is why a
+longer period is always a SUM of daily rows and never an average of averages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, Integer, and_, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from hallofshame.db.models import Cycle, ParkDayRollup, RideDayRollup
+from hallofshame.metrics.classify import Scope, classified
+from hallofshame.metrics.episodes import episode_summary
+
+
+@dataclass
+class RideSums:
+    ride_id: int
+    park_id: int
+    up_s: int = 0
+    down_s: int = 0
+    capacity_s: int = 0
+    wait_sum: int = 0
+    wait_n: int = 0
+    wait_max: int | None = None
+    episodes: int = 0
+    longest_s: int | None = None
+    observations: int = 0
+
+    def add(self, other: RideSums) -> None:
+        self.up_s += other.up_s
+        self.down_s += other.down_s
+        self.capacity_s += other.capacity_s
+        self.wait_sum += other.wait_sum
+        self.wait_n += other.wait_n
+        self.wait_max = _max(self.wait_max, other.wait_max)
+        self.episodes += other.episodes
+        self.longest_s = _max(self.longest_s, other.longest_s)
+        self.observations += other.observations
+
+
+@dataclass
+class ParkOpen:
+    park_id: int
+    open_s: int = 0
+    cycles: int = 0
+    latest_ts: datetime | None = None
+
+    def add(self, other: ParkOpen) -> None:
+        self.open_s += other.open_s
+        self.cycles += other.cycles
+        if other.latest_ts and (self.latest_ts is None or other.latest_ts > self.latest_ts):
+            self.latest_ts = other.latest_ts
+
+
+def _max(a: int | None, b: int | None) -> int | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return max(a, b)
+
+
+def _int(value: object) -> int:
+    return int(value or 0)  # type: ignore[call-overload]
+
+
+def raw_ride_sums(session: Session, scope: Scope, *, episodes: bool = True) -> dict[int, RideSums]:
+    """Per-ride sums over the scope's cycles, computed from raw observations."""
+    return {key[0]: sums for key, sums in _raw_sums(session, scope, episodes, False).items()}
+
+
+def raw_ride_day_sums(session: Session, scope: Scope) -> dict[tuple[int, int], RideSums]:
+    """Per (ride, local day) sums over the scope's cycles: what a daily rollup stores."""
+    return _raw_sums(session, scope, True, True)
+
+
+def _raw_sums(
+    session: Session, scope: Scope, episodes: bool, by_day: bool
+) -> dict[tuple[int, int], RideSums]:
+    c = classified(scope)
+    span = c.c.span_s
+    day = c.c.local_day if by_day else literal(0)
+    stmt = select(
+        c.c.ride_id,
+        day,
+        c.c.park_id,
+        func.sum(span * c.c.up),
+        func.sum(span * c.c.down),
+        func.sum(span * c.c.cap),
+        func.sum(func.coalesce(c.c.wait, 0)),
+        func.sum(c.c.waited),
+        func.max(c.c.wait),
+        func.count(),
+    ).group_by(c.c.ride_id, c.c.park_id, *((c.c.local_day,) if by_day else ()))
+    out: dict[tuple[int, int], RideSums] = {}
+    for row in session.execute(stmt):
+        out[(row[0], int(row[1]))] = RideSums(
+            ride_id=row[0],
+            park_id=row[2],
+            up_s=_int(row[3]),
+            down_s=_int(row[4]),
+            capacity_s=_int(row[5]),
+            wait_sum=_int(row[6]),
+            wait_n=_int(row[7]),
+            wait_max=None if row[8] is None else int(row[8]),
+            observations=_int(row[9]),
+        )
+    if episodes and out:
+        for key, (count, longest) in episode_summary(session, scope, by_day=by_day).items():
+            if key in out:
+                out[key].episodes, out[key].longest_s = count, longest
+    return out
+
+
+def raw_park_open(session: Session, scope: Scope) -> dict[int, ParkOpen]:
+    """Per-park open seconds and cycle counts over the scope (METRICS.md §3 ``open_s``)."""
+    open_span = func.sum(Cycle.span_s * Cycle.park_open.cast(Integer))
+    stmt = (
+        select(Cycle.park_id, open_span, func.count(), func.max(Cycle.ts))
+        .where(scope.cycle_filter())
+        .group_by(Cycle.park_id)
+    )
+    return {
+        row[0]: ParkOpen(
+            park_id=row[0],
+            open_s=_int(row[1]),
+            cycles=_int(row[2]),
+            latest_ts=row[3] if not isinstance(row[3], str) else None,
+        )
+        for row in session.execute(stmt)
+    }
+
+
+def raw_park_day_open(session: Session, scope: Scope) -> dict[tuple[int, int], ParkOpen]:
+    """Per (park, local day) open seconds and cycles."""
+    open_span = func.sum(Cycle.span_s * Cycle.park_open.cast(Integer))
+    stmt = (
+        select(Cycle.park_id, Cycle.local_day, open_span, func.count())
+        .where(scope.cycle_filter())
+        .group_by(Cycle.park_id, Cycle.local_day)
+    )
+    return {
+        (row[0], int(row[1])): ParkOpen(park_id=row[0], open_s=_int(row[2]), cycles=_int(row[3]))
+        for row in session.execute(stmt)
+    }
+
+
+def _rollup_filter(
+    model: type[RideDayRollup] | type[ParkDayRollup],
+    days: Mapping[int, Sequence[date]],
+    version: int,
+) -> ColumnElement[bool]:
+    return and_(
+        model.metrics_version == version,
+        or_(
+            *(
+                and_(model.park_id == pid, model.local_date.in_(ds))
+                for pid, ds in days.items()
+                if ds
+            )
+        ),
+    )
+
+
+def rollup_ride_sums(
+    session: Session, days: Mapping[int, Sequence[date]], version: int
+) -> dict[int, RideSums]:
+    """Per-ride sums of the stored ride-day rollups for the given park days."""
+    if not any(days.values()):
+        return {}
+    r = RideDayRollup
+    stmt = (
+        select(
+            r.ride_id,
+            r.park_id,
+            func.sum(r.up_s),
+            func.sum(r.down_s),
+            func.sum(r.capacity_s),
+            func.sum(r.wait_sum),
+            func.sum(r.wait_n),
+            func.max(r.wait_max),
+            func.sum(r.episodes),
+            func.max(r.longest_outage_s),
+        )
+        .where(_rollup_filter(r, days, version))
+        .group_by(r.ride_id, r.park_id)
+    )
+    return {
+        row[0]: RideSums(
+            ride_id=row[0],
+            park_id=row[1],
+            up_s=_int(row[2]),
+            down_s=_int(row[3]),
+            capacity_s=_int(row[4]),
+            wait_sum=_int(row[5]),
+            wait_n=_int(row[6]),
+            wait_max=None if row[7] is None else int(row[7]),
+            episodes=_int(row[8]),
+            longest_s=None if row[9] is None else int(row[9]),
+            observations=1,
+        )
+        for row in session.execute(stmt)
+    }
+
+
+def rollup_park_open(
+    session: Session, days: Mapping[int, Sequence[date]], version: int
+) -> dict[int, ParkOpen]:
+    if not any(days.values()):
+        return {}
+    p = ParkDayRollup
+    stmt = (
+        select(p.park_id, func.sum(p.open_s), func.sum(p.cycles))
+        .where(_rollup_filter(p, days, version))
+        .group_by(p.park_id)
+    )
+    return {
+        row[0]: ParkOpen(park_id=row[0], open_s=_int(row[1]), cycles=_int(row[2]))
+        for row in session.execute(stmt)
+    }
+
+
+def merge_rides(*parts: dict[int, RideSums]) -> dict[int, RideSums]:
+    out: dict[int, RideSums] = {}
+    for part in parts:
+        for ride_id, sums in part.items():
+            if ride_id in out:
+                out[ride_id].add(sums)
+            else:
+                out[ride_id] = RideSums(**{f.name: getattr(sums, f.name) for f in fields(sums)})
+    return out
+
+
+def merge_parks(*parts: dict[int, ParkOpen]) -> dict[int, ParkOpen]:
+    out: dict[int, ParkOpen] = {}
+    for part in parts:
+        for park_id, sums in part.items():
+            out.setdefault(park_id, ParkOpen(park_id=park_id)).add(sums)
+    return out
+
+
+def group_by_park(rides: Iterable[RideSums]) -> dict[int, list[RideSums]]:
+    out: dict[int, list[RideSums]] = {}
+    for sums in rides:
+        out.setdefault(sums.park_id, []).append(sums)
+    return out

@@ -1,0 +1,157 @@
+"""Periods → sums for every park, each in its own local calendar (METRICS.md §5).
+
+Complete days come from the daily rollups of the configured version when they exist;
+every other day (today, or a day not rolled up yet) is computed from raw observations
+by the same sums. Both halves are additive, so the period total is their sum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from hallofshame.db.models import Cycle, Park, ParkDayRollup, Ride
+from hallofshame.domain.localtime import day_number, local_date_of
+from hallofshame.domain.periods import Window, resolve
+from hallofshame.metrics.classify import Scope, counted_rides
+from hallofshame.metrics.figures import ParkFigures, RideFigures, ride_figures
+from hallofshame.metrics.sums import (
+    ParkOpen,
+    RideSums,
+    merge_parks,
+    merge_rides,
+    raw_park_open,
+    raw_ride_sums,
+    rollup_park_open,
+    rollup_ride_sums,
+)
+
+#: A park's latest cycle is live only while it is at most this old (METRICS.md §5).
+LIVE_MAX_AGE = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class ParkPeriod:
+    park: Park
+    window: Window
+    figures: ParkFigures
+
+
+def park_windows(parks: Sequence[Park], period: object, now: datetime) -> dict[int, Window]:
+    return {p.id: resolve(period, now, ZoneInfo(p.timezone)) for p in parks}  # type: ignore[arg-type]
+
+
+def _days(window: Window) -> list[date]:
+    n = (window.end_date - window.start_date).days + 1
+    return [window.start_date + timedelta(days=i) for i in range(n)]
+
+
+def _rolled_days(
+    session: Session, wanted: dict[int, list[date]], version: int
+) -> dict[int, set[date]]:
+    if not any(wanted.values()):
+        return {}
+    stmt = select(ParkDayRollup.park_id, ParkDayRollup.local_date).where(
+        ParkDayRollup.metrics_version == version,
+        or_(
+            *(
+                and_(ParkDayRollup.park_id == pid, ParkDayRollup.local_date.in_(ds))
+                for pid, ds in wanted.items()
+                if ds
+            )
+        ),
+    )
+    out: dict[int, set[date]] = {}
+    for pid, d in session.execute(stmt):
+        out.setdefault(pid, set()).add(d)
+    return out
+
+
+def ride_tiers(session: Session, park_ids: Sequence[int]) -> dict[int, Ride]:
+    if not park_ids:
+        return {}
+    rides = session.scalars(select(Ride).where(Ride.park_id.in_(park_ids), counted_rides()))
+    return {r.id: r for r in rides}
+
+
+def build_figures(
+    park_id: int, rides: dict[int, RideSums], tiers: dict[int, Ride], open_: ParkOpen | None
+) -> ParkFigures:
+    figures: list[RideFigures] = [
+        ride_figures(s, tiers[s.ride_id].tier)
+        for s in rides.values()
+        if s.park_id == park_id and s.ride_id in tiers
+    ]
+    return ParkFigures(park_id=park_id, rides=figures, open=open_ or ParkOpen(park_id=park_id))
+
+
+def period_figures(
+    session: Session, parks: Sequence[Park], period: object, now: datetime, version: int
+) -> list[ParkPeriod]:
+    """Every park's figures for a period (not ``live``), rollups where they exist."""
+    windows = park_windows(parks, period, now)
+    today = {p.id: local_date_of(now, ZoneInfo(p.timezone)) for p in parks}
+    wanted = {pid: [d for d in _days(w) if d < today[pid]] for pid, w in windows.items()}
+    rolled = _rolled_days(session, wanted, version)
+    rolled_list = {pid: sorted(ds) for pid, ds in rolled.items()}
+    raw_days = {
+        pid: tuple(day_number(d) for d in _days(w) if d not in rolled.get(pid, set()))
+        for pid, w in windows.items()
+    }
+    scope = Scope(days={pid: ds for pid, ds in raw_days.items() if ds}, until=now)
+    rides = merge_rides(
+        rollup_ride_sums(session, rolled_list, version),
+        raw_ride_sums(session, scope) if scope.days else {},
+    )
+    opens = merge_parks(
+        rollup_park_open(session, rolled_list, version),
+        raw_park_open(session, scope) if scope.days else {},
+    )
+    tiers = ride_tiers(session, [p.id for p in parks])
+    return [
+        ParkPeriod(
+            park=p, window=windows[p.id], figures=build_figures(p.id, rides, tiers, opens.get(p.id))
+        )
+        for p in parks
+    ]
+
+
+def latest_cycles(session: Session, park_ids: Sequence[int], now: datetime) -> dict[int, Cycle]:
+    """Each park's latest cycle at or before now, if it is at most 30 minutes old."""
+    if not park_ids:
+        return {}
+    latest = (
+        select(Cycle.park_id, func.max(Cycle.ts).label("ts"))
+        .where(Cycle.park_id.in_(park_ids), Cycle.ts <= now, Cycle.ts >= now - LIVE_MAX_AGE)
+        .group_by(Cycle.park_id)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(Cycle).join(latest, and_(Cycle.park_id == latest.c.park_id, Cycle.ts == latest.c.ts))
+    )
+    return {c.park_id: c for c in rows}
+
+
+def live_figures(session: Session, parks: Sequence[Park], now: datetime) -> list[ParkPeriod]:
+    """Figures of each park's live cycle; parks without live data are left out."""
+    cycles = latest_cycles(session, [p.id for p in parks], now)
+    scope = Scope(cycle_ids=tuple(c.id for c in cycles.values()))
+    rides = raw_ride_sums(session, scope, episodes=False)
+    opens = raw_park_open(session, scope)
+    tiers = ride_tiers(session, list(cycles))
+    out = []
+    for p in parks:
+        if p.id not in cycles:
+            continue
+        window = resolve("today", now, ZoneInfo(p.timezone))
+        out.append(
+            ParkPeriod(
+                park=p, window=window, figures=build_figures(p.id, rides, tiers, opens.get(p.id))
+            )
+        )
+    return out

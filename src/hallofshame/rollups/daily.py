@@ -1,0 +1,151 @@
+"""Daily rollups: the additive sums of one ride-day and one park-day, per metrics version.
+
+Recomputing a range for a version replaces exactly that version's rows for that range
+(delete + insert in the caller's transaction), so running it twice leaves the same rows.
+Only complete local days are rolled up; today is always computed from raw.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from hallofshame.db.models import OperatedDay, Park, ParkDayRollup, RideDayRollup
+from hallofshame.domain.localtime import date_of_day_number, day_number, local_date_of
+from hallofshame.domain.tiers import weight
+from hallofshame.metrics.classify import Scope
+from hallofshame.metrics.sums import raw_park_day_open, raw_ride_day_sums
+from hallofshame.metrics.windows import ride_tiers
+
+log = logging.getLogger("hallofshame.rollups")
+
+
+@dataclass
+class RollupResult:
+    park_days: int = 0
+    ride_days: int = 0
+    empty_days: int = 0
+
+
+def last_complete_day(park: Park, now: datetime) -> date:
+    return local_date_of(now, ZoneInfo(park.timezone)) - timedelta(days=1)
+
+
+def rollup_park_days(
+    session: Session, park: Park, first: date, last: date, *, version: int, now: datetime
+) -> RollupResult:
+    """Replace ``version``'s rows of ``park`` for local dates first..last (complete only)."""
+    last = min(last, last_complete_day(park, now))
+    result = RollupResult()
+    if last < first:
+        return result
+    d0, d1 = day_number(first), day_number(last)
+    scope = Scope(days={park.id: tuple(range(d0, d1 + 1))})
+    ride_days = raw_ride_day_sums(session, scope)
+    park_days = raw_park_day_open(session, scope)
+    tiers = ride_tiers(session, [park.id])
+    operated = (
+        {
+            (ride_id, day): first_at
+            for ride_id, day, first_at in session.execute(
+                select(
+                    OperatedDay.ride_id, OperatedDay.local_day, OperatedDay.first_operated_at
+                ).where(OperatedDay.ride_id.in_(list(tiers)), OperatedDay.local_day.between(d0, d1))
+            )
+        }
+        if tiers
+        else {}
+    )
+
+    session.execute(
+        delete(RideDayRollup).where(
+            RideDayRollup.park_id == park.id,
+            RideDayRollup.metrics_version == version,
+            RideDayRollup.local_date.between(first, last),
+        )
+    )
+    session.execute(
+        delete(ParkDayRollup).where(
+            ParkDayRollup.park_id == park.id,
+            ParkDayRollup.metrics_version == version,
+            ParkDayRollup.local_date.between(first, last),
+        )
+    )
+
+    computed_at = now.replace(microsecond=0)
+    ride_rows = []
+    weighted: dict[int, list[int]] = {}
+    for (ride_id, day), s in ride_days.items():
+        if ride_id not in tiers:
+            continue
+        first_at = operated.get((ride_id, day))
+        ride_rows.append(
+            {
+                "ride_id": ride_id,
+                "park_id": park.id,
+                "local_date": date_of_day_number(day),
+                "metrics_version": version,
+                "up_s": s.up_s,
+                "down_s": s.down_s,
+                "capacity_s": s.capacity_s,
+                "wait_sum": s.wait_sum,
+                "wait_n": s.wait_n,
+                "wait_max": s.wait_max,
+                "operated": first_at is not None,
+                "first_operated_at": first_at,
+                "episodes": s.episodes,
+                "longest_outage_s": s.longest_s,
+                "computed_at": computed_at,
+            }
+        )
+        w = weight(tiers[ride_id].tier)
+        acc = weighted.setdefault(day, [0, 0])
+        acc[0] += w * s.down_s
+        acc[1] += w * s.capacity_s
+    park_rows = [
+        {
+            "park_id": park.id,
+            "local_date": date_of_day_number(day),
+            "metrics_version": version,
+            "open_s": o.open_s,
+            "cycles": o.cycles,
+            "weighted_down_s": weighted.get(day, [0, 0])[0],
+            "weighted_capacity_s": weighted.get(day, [0, 0])[1],
+            "computed_at": computed_at,
+        }
+        for (_, day), o in park_days.items()
+    ]
+    if ride_rows:
+        session.execute(insert(RideDayRollup), ride_rows)
+    if park_rows:
+        session.execute(insert(ParkDayRollup), park_rows)
+    result.park_days, result.ride_days = len(park_rows), len(ride_rows)
+    result.empty_days = (d1 - d0 + 1) - len(park_rows)
+    if result.empty_days:
+        log.warning(
+            "%s: %d of %d days between %s and %s have no cycles",
+            park.name,
+            result.empty_days,
+            d1 - d0 + 1,
+            first,
+            last,
+        )
+    return result
+
+
+def rollup_range(
+    session: Session, parks: Sequence[Park], first: date, last: date, *, version: int, now: datetime
+) -> RollupResult:
+    total = RollupResult()
+    for park in parks:
+        r = rollup_park_days(session, park, first, last, version=version, now=now)
+        total.park_days += r.park_days
+        total.ride_days += r.ride_days
+        total.empty_days += r.empty_days
+    return total
