@@ -1,0 +1,303 @@
+"""Analytics over any window from raw observations, in buckets of the park's local time.
+
+The sums of METRICS.md §3 are taken per (bucket, ride) in one grouped query: each
+classified row is assigned its bucket by a CASE over the bucket edges, so the database
+does the work and no observation row ever reaches Python. Each bucket then becomes the
+same ``ParkFigures``/``RideFigures`` the rankings use, so a bucket's shame score is the
+shame formula applied to that bucket's sums, and the buckets of a day add up to the day.
+
+A cycle belongs to the bucket of its own instant ``t`` (METRICS.md §1), exactly as it
+belongs to the local day of ``t``; its span is not split across bucket edges.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, case, func, literal, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from hallofshame.db.models import Cycle, Park, Ride
+from hallofshame.domain.localtime import day_number, local_date_of, require_aware, zone
+from hallofshame.domain.periods import Bucket, PeriodError, bucket_edges, parse_bucket
+from hallofshame.domain.rounding import (
+    round_half_up,
+    round_hours,
+    round_minutes,
+    round_percent,
+    round_shame,
+    round_wait,
+)
+from hallofshame.metrics.classify import Scope, classified
+from hallofshame.metrics.figures import ParkFigures, RideFigures, ride_figures
+from hallofshame.metrics.sums import ParkOpen, RideSums
+from hallofshame.metrics.windows import build_figures, ride_tiers
+
+#: One request may ask for at most this many buckets (a year of hours is 8,784).
+MAX_BUCKETS = 2000
+
+
+@dataclass(frozen=True)
+class Series:
+    """Per-bucket sums of one park (or one of its rides) over ``edges``."""
+
+    park: Park
+    bucket: Bucket
+    edges: list[datetime]
+    rides: list[dict[int, RideSums]]
+    opens: list[ParkOpen]
+    spans: list[int]  # Σ span of the park's cycles in the bucket, open or not
+    observed: list[dict[int, int]]  # Σ span of each ride's observations in the bucket
+    tiers: dict[int, Ride]
+
+    def __len__(self) -> int:
+        return len(self.edges) - 1
+
+    def start(self, i: int) -> datetime:
+        return self.edges[i]
+
+    def local_start(self, i: int) -> datetime:
+        return self.edges[i].astimezone(zone(self.park.timezone))
+
+    def park_figures(self, i: int) -> ParkFigures:
+        return build_figures(self.park.id, self.rides[i], self.tiers, self.opens[i])
+
+    def ride_figures(self, i: int, ride_id: int) -> RideFigures:
+        sums = self.rides[i].get(ride_id) or RideSums(ride_id=ride_id, park_id=self.park.id)
+        return ride_figures(sums, self.tiers[ride_id].tier if ride_id in self.tiers else None)
+
+    def park_open_fraction(self, i: int) -> float | None:
+        """Share of the bucket's recorded time (Σ cycle spans) during which the park was open."""
+        return open_fraction(self.opens[i].open_s, self.spans[i])
+
+
+def open_fraction(open_s: int, span_s: int) -> float | None:
+    return None if span_s <= 0 else open_s / span_s
+
+
+def ride_other_s(sums: RideSums, observed_s: int) -> int:
+    """Seconds of a ride's observed time that were neither up nor down (closed, unknown…)."""
+    return max(0, observed_s - sums.up_s - sums.down_s)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return None if whole <= 0 else part / whole
+
+
+def park_bucket_item(s: Series, i: int) -> dict[str, Any]:
+    """One park bucket with the API's field names, rounded once (METRICS.md §4)."""
+    f = s.park_figures(i)
+    return {
+        "start": iso_utc(s.start(i)),
+        "end": iso_utc(s.edges[i + 1]),
+        "local_start": s.local_start(i).isoformat(),
+        "shame_score": round_shame(f.shame_score),
+        "downtime_hours": round_hours(f.total_downtime_hours),
+        "total_downtime_hours": round_hours(f.total_downtime_hours),
+        "weighted_downtime_hours": round_hours(f.weighted_downtime_hours),
+        "operating_hours": round_hours(f.operating_hours),
+        "uptime_percentage": round_percent(f.uptime_percentage),
+        "rides_down": f.rides_down,
+        "avg_wait_minutes": round_wait(f.avg_wait_minutes),
+        "peak_wait_minutes": round_wait(f.peak_wait_minutes),
+        "park_open_fraction": _fraction(s.park_open_fraction(i)),
+        "cycles": f.open.cycles,
+    }
+
+
+def ride_bucket_item(s: Series, i: int, ride_id: int) -> dict[str, Any]:
+    """One ride bucket: how its observed time split between up, down and other."""
+    f = s.ride_figures(i, ride_id)
+    seen = s.observed[i].get(ride_id, 0)
+    other = ride_other_s(f.sums, seen)
+    return {
+        "start": iso_utc(s.start(i)),
+        "end": iso_utc(s.edges[i + 1]),
+        "local_start": s.local_start(i).isoformat(),
+        "status": {
+            "up_seconds": f.sums.up_s,
+            "down_seconds": f.sums.down_s,
+            "other_seconds": other,
+            "up_share": _fraction(_share(f.sums.up_s, seen)),
+            "down_share": _fraction(_share(f.sums.down_s, seen)),
+            "other_share": _fraction(_share(other, seen)),
+        },
+        "downtime_minutes": round_minutes(f.downtime_hours * 60.0),
+        "uptime_percentage": round_percent(f.uptime_percentage),
+        "avg_wait_minutes": round_wait(f.avg_wait_minutes),
+        "peak_wait_minutes": round_wait(f.peak_wait_minutes),
+    }
+
+
+def _fraction(value: float | None) -> float | None:
+    # A share in [0, 1]: three decimals keep 0.1 % resolution.
+    return round_half_up(value, 3)
+
+
+def iso_utc(instant: datetime) -> str:
+    return require_aware(instant).isoformat().replace("+00:00", "Z")
+
+
+# --- window parsing ----------------------------------------------------------------
+
+
+def parse_instant_param(param: str, text: str, tz: tzinfo | str) -> datetime:
+    """A UTC instant from ``2026-11-01T09:00:00Z`` (any offset), a local date-time
+    without offset (the park's wall clock), or a bare local date (its midnight).
+
+    A repeated wall time (DST fall back) is its first occurrence, as for local midnight.
+    """
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            parsed = datetime.combine(date.fromisoformat(value), time())
+        else:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise PeriodError(
+            param, f"expected an ISO 8601 instant or local date-time, got {text!r}"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone(tz), fold=0)
+    return parsed.astimezone(UTC)
+
+
+def checked_edges(
+    start: datetime, end: datetime, bucket: Bucket | str, tz: tzinfo | str
+) -> list[datetime]:
+    """Bucket edges for ``[start, end)``; the window's order and size are checked first."""
+    b = bucket if isinstance(bucket, Bucket) else parse_bucket(bucket)
+    start, end = require_aware(start, "start"), require_aware(end, "end")
+    if end <= start:
+        raise PeriodError("end", f"end ({end.isoformat()}) must be after start")
+    # Estimated before building the grid, so an absurd window costs nothing. A DST day is
+    # at most an hour longer, hence the small allowance.
+    approx = math.ceil((end - start).total_seconds() / b.seconds)
+    if approx > MAX_BUCKETS + 2:
+        raise PeriodError(
+            "bucket",
+            f"{approx} buckets of {b.value} in this window; at most {MAX_BUCKETS}",
+            tuple(x.value for x in Bucket),
+        )
+    edges = bucket_edges(start, end - timedelta(microseconds=1), b, tz)
+    if len(edges) - 1 > MAX_BUCKETS:
+        raise PeriodError("bucket", f"more than {MAX_BUCKETS} buckets; use a larger bucket")
+    return edges
+
+
+# --- the grouped queries -------------------------------------------------------------
+
+
+def bucket_of(
+    ts: ColumnElement[datetime] | InstrumentedAttribute[datetime], edges: Sequence[datetime]
+) -> ColumnElement[int]:
+    """The index of the bucket holding ``ts``, for rows already limited to the edges.
+
+    Searched CASE branches are tried in order, so "ts < next edge" picks the first
+    bucket whose end lies after ``ts``; plain comparisons keep it portable.
+    """
+    whens = [(ts < edge, literal(i)) for i, edge in enumerate(edges[1:-1])]
+    if not whens:
+        return literal(0, Integer)
+    return case(*whens, else_=literal(len(edges) - 2)).cast(Integer)
+
+
+def _scope(park: Park, start: datetime, end: datetime, ride_id: int | None) -> Scope:
+    tz = zone(park.timezone)
+    first = day_number(local_date_of(start, tz))
+    last = day_number(local_date_of(end - timedelta(microseconds=1), tz))
+    return Scope(
+        days={park.id: tuple(range(first, last + 1))}, start=start, end=end, ride_id=ride_id
+    )
+
+
+def _int(value: object) -> int:
+    return int(value or 0)  # type: ignore[call-overload]
+
+
+def series(
+    session: Session,
+    park: Park,
+    start: datetime,
+    end: datetime,
+    bucket: Bucket | str,
+    *,
+    ride_id: int | None = None,
+) -> Series:
+    """Per-bucket sums of ``park`` (or only ``ride_id``) over cycles with start ≤ t < end."""
+    edges = checked_edges(start, end, bucket, park.timezone)
+    n = len(edges) - 1
+    start, end = require_aware(start), require_aware(end)
+    scope = _scope(park, start, end, ride_id)
+    rides: list[dict[int, RideSums]] = [{} for _ in range(n)]
+    observed: list[dict[int, int]] = [{} for _ in range(n)]
+
+    c = classified(scope)
+    # The bucket is computed in a subquery and grouped by its column: grouping by the
+    # CASE itself would repeat its parameters, which PostgreSQL treats as another
+    # expression than the selected one.
+    tagged = select(c, bucket_of(c.c.ts, edges).label("bucket")).subquery("tagged")
+    t = tagged.c
+    stmt = select(
+        t.bucket,
+        t.ride_id,
+        func.sum(t.span_s * t.up),
+        func.sum(t.span_s * t.down),
+        func.sum(t.span_s * t.cap),
+        func.sum(func.coalesce(t.wait, 0)),
+        func.sum(t.waited),
+        func.max(t.wait),
+        func.count(),
+        func.sum(t.span_s),
+    ).group_by(t.bucket, t.ride_id)
+    for row in session.execute(stmt):
+        i = int(row[0])
+        rides[i][row[1]] = RideSums(
+            ride_id=row[1],
+            park_id=park.id,
+            up_s=_int(row[2]),
+            down_s=_int(row[3]),
+            capacity_s=_int(row[4]),
+            wait_sum=_int(row[5]),
+            wait_n=_int(row[6]),
+            wait_max=None if row[7] is None else int(row[7]),
+            observations=_int(row[8]),
+        )
+        observed[i][row[1]] = _int(row[9])
+
+    opens = [ParkOpen(park_id=park.id) for _ in range(n)]
+    spans = [0] * n
+    cyc = select(
+        Cycle.span_s, Cycle.park_open, Cycle.ts, bucket_of(Cycle.ts, edges).label("bucket")
+    ).where(scope.cycle_filter())
+    cs = cyc.subquery("tagged_cycles")
+    grouped = select(
+        cs.c.bucket,
+        func.sum(cs.c.span_s * cs.c.park_open.cast(Integer)),
+        func.count(),
+        func.sum(cs.c.span_s),
+        func.max(cs.c.ts),
+    ).group_by(cs.c.bucket)
+    for row in session.execute(grouped):
+        i = int(row[0])
+        opens[i] = ParkOpen(
+            park_id=park.id,
+            open_s=_int(row[1]),
+            cycles=_int(row[2]),
+            latest_ts=row[4] if isinstance(row[4], datetime) else None,
+        )
+        spans[i] = _int(row[3])
+    return Series(
+        park=park,
+        bucket=Bucket(bucket),
+        edges=edges,
+        rides=rides,
+        opens=opens,
+        spans=spans,
+        observed=observed,
+        tiers=ride_tiers(session, [park.id]),
+    )
