@@ -12,6 +12,7 @@ Conventions:
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import (
     BigInteger,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -316,3 +318,8 @@ class JobRun(Base):
     outcome: Mapped[str] = mapped_column(String(16), default="running")
     rows: Mapped[int | None] = mapped_column(Integer)
     message: Mapped[str | None] = mapped_column(String(1000))
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model (for bulk statements that skip ORM bookkeeping)."""
+    return cast(Table, model.__table__)

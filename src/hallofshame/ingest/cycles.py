@@ -1,21 +1,26 @@
-"""One poll of one park → one cycle and its observations, in the caller's transaction.
+"""Polls of one park → cycles and observations, in the caller's transaction.
 
 The span, the local day and the park-open decision are fixed here, once, from stored
-data; the metrics layer reads them and never re-derives them from timestamps.
+data; the metrics layer reads them and never re-derives them from timestamps. Live
+collection records one poll at a time and history simulation a day of polls at a time,
+through the same function, so both write exactly the same rows; the number of queries
+per batch does not grow with the number of rides.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from hallofshame.db.models import Cycle, Observation, OperatedDay, Park
-from hallofshame.domain.localtime import day_number, local_date_of
+from hallofshame.db.dialects import bulk_insert
+from hallofshame.db.models import Cycle, Observation, OperatedDay, Park, Ride, table_of
+from hallofshame.domain.localtime import day_number, local_date_of, zone
 from hallofshame.domain.statuses import ATTRACTION, RideStatus, Source
 from hallofshame.ingest.catalog_sync import (
     UnknownParkError,
@@ -23,7 +28,7 @@ from hallofshame.ingest.catalog_sync import (
     find_park,
     sync_rides,
 )
-from hallofshame.ingest.schedules import park_open_at
+from hallofshame.ingest.schedules import active_attractions, load_schedule_book
 from hallofshame.sources.base import LiveSnapshot, RideReading
 
 log = logging.getLogger("hallofshame.cycle")
@@ -46,6 +51,13 @@ def span_cap(interval_s: int) -> int:
     return 2 * interval_s
 
 
+def cycle_span(ts: datetime, prev: datetime | None, interval_s: int) -> int:
+    """min(t − t_prev, cap); a park's first cycle stands for one interval."""
+    if prev is None:
+        return interval_s
+    return min(int((ts - prev).total_seconds()), span_cap(interval_s))
+
+
 def resolve_park(session: Session, snapshot: LiveSnapshot) -> Park:
     if snapshot.source is Source.THEMEPARKS_WIKI:
         return ensure_wiki_park(
@@ -59,7 +71,7 @@ def resolve_park(session: Session, snapshot: LiveSnapshot) -> Park:
     return park
 
 
-def _unique_readings(readings: tuple[RideReading, ...]) -> list[RideReading]:
+def _unique(readings: Sequence[RideReading]) -> list[RideReading]:
     seen: dict[str, RideReading] = {}
     for reading in readings:
         seen.setdefault(reading.upstream_id, reading)
@@ -67,54 +79,96 @@ def _unique_readings(readings: tuple[RideReading, ...]) -> list[RideReading]:
 
 
 def record_cycle(session: Session, snapshot: LiveSnapshot, *, interval_s: int) -> CycleOutcome:
-    """Write the cycle unless this park already has one at this instant (idempotent)."""
+    """Write one poll as a cycle unless the park already has one at this instant."""
     park = resolve_park(session, snapshot)
-    ts = snapshot.fetched_at.replace(microsecond=0)
-    outcome = CycleOutcome(
-        park_id=park.id, park_name=park.name, ts_iso=ts.isoformat(), created=False
+    return record_cycles(session, park, [snapshot], interval_s=interval_s)[0]
+
+
+def record_cycles(
+    session: Session, park: Park, snapshots: Sequence[LiveSnapshot], *, interval_s: int
+) -> list[CycleOutcome]:
+    """Write a park's polls (in time order) as cycles; instants already stored are skipped."""
+    polls = sorted(snapshots, key=lambda s: s.fetched_at)
+    if not polls:
+        return []
+    first_ts = polls[0].fetched_at.replace(microsecond=0)
+    last_ts = polls[-1].fetched_at.replace(microsecond=0)
+    stored = set(
+        session.scalars(
+            select(Cycle.ts).where(Cycle.park_id == park.id, Cycle.ts.between(first_ts, last_ts))
+        )
     )
-    if session.scalar(select(Cycle.id).where(Cycle.park_id == park.id, Cycle.ts == ts)):
-        return outcome
-    readings = _unique_readings(snapshot.rides)
-    rides = sync_rides(session, park, snapshot.source, readings)
-    if snapshot.source is Source.QUEUE_TIMES:
+    source = polls[0].source
+    all_readings = _unique([r for s in polls for r in s.rides])
+    rides = sync_rides(session, park, source, all_readings)
+    if source is Source.QUEUE_TIMES:
         park.reports_down = False
+    tz = zone(park.timezone)
+    active = active_attractions(session, park.id)
+    book = load_schedule_book(
+        session,
+        park.id,
+        local_date_of(first_ts, tz) - timedelta(days=1),
+        local_date_of(last_ts, tz),
+    )
+    prev = session.scalar(
+        select(func.max(Cycle.ts)).where(Cycle.park_id == park.id, Cycle.ts < first_ts)
+    )
 
-    prev = session.scalar(select(func.max(Cycle.ts)).where(Cycle.park_id == park.id, Cycle.ts < ts))
-    span = (
-        interval_s if prev is None else min(int((ts - prev).total_seconds()), span_cap(interval_s))
-    )
-    local_date = local_date_of(ts, ZoneInfo(park.timezone))
-    local_day = day_number(local_date)
-    operating_attractions = sum(
-        1
-        for r in readings
-        if r.status is RideStatus.OPERATING
-        and rides[r.upstream_id].category == ATTRACTION
-        and rides[r.upstream_id].active
-    )
-    is_open, basis = park_open_at(session, park, ts, local_date, operating_attractions)
+    outcomes: list[CycleOutcome] = []
+    cycle_rows: list[dict[str, object]] = []
+    pending: list[tuple[CycleOutcome, datetime, list[RideReading], bool, int]] = []
+    for snap in polls:
+        ts = snap.fetched_at.replace(microsecond=0)
+        outcome = CycleOutcome(park.id, park.name, ts.isoformat(), created=False)
+        outcomes.append(outcome)
+        if ts in stored:
+            prev = ts
+            continue
+        stored.add(ts)
+        readings = _unique(snap.rides)
+        local = local_date_of(ts, tz)
+        operating = _operating_attractions(readings, rides)
+        is_open, basis = book.park_open(ts, local, operating, active)
+        span = cycle_span(ts, prev, interval_s)
+        prev = ts
+        cycle_rows.append(
+            {
+                "park_id": park.id,
+                "ts": ts,
+                "span_s": span,
+                "source": snap.source.value,
+                "local_date": local,
+                "local_day": day_number(local),
+                "park_open": is_open,
+                "open_basis": basis,
+                "rides_seen": len(readings),
+            }
+        )
+        outcome.created, outcome.span_s, outcome.park_open = True, span, is_open
+        outcome.statuses = Counter(r.status.value for r in readings)
+        pending.append((outcome, ts, readings, is_open, day_number(local)))
+    if not cycle_rows:
+        return outcomes
 
-    cycle = Cycle(
-        park_id=park.id,
-        ts=ts,
-        span_s=span,
-        source=snapshot.source.value,
-        local_date=local_date,
-        local_day=local_day,
-        park_open=is_open,
-        open_basis=basis,
-        rides_seen=len(readings),
-    )
-    session.add(cycle)
-    session.flush()
-    if readings:
+    session.execute(insert(table_of(Cycle)), cycle_rows)
+    ids = dict(
         session.execute(
-            insert(Observation),
-            [
+            select(Cycle.ts, Cycle.id).where(
+                Cycle.park_id == park.id, Cycle.ts.between(first_ts, last_ts)
+            )
+        ).all()
+    )
+    observations = []
+    operated: dict[tuple[int, int], datetime] = {}
+    for outcome, ts, readings, is_open, local_day in pending:
+        outcome.cycle_id = ids[ts]
+        for r in readings:
+            ride_id = rides[r.upstream_id].id
+            observations.append(
                 {
-                    "cycle_id": cycle.id,
-                    "ride_id": rides[r.upstream_id].id,
+                    "cycle_id": ids[ts],
+                    "ride_id": ride_id,
                     "park_id": park.id,
                     "ts": ts,
                     "status": r.status.value,
@@ -122,43 +176,53 @@ def record_cycle(session: Session, snapshot: LiveSnapshot, *, interval_s: int) -
                     "wait_minutes": r.wait_minutes,
                     "last_updated": r.last_updated,
                 }
-                for r in readings
-            ],
-        )
-    if is_open:
-        _mark_operated(
-            session,
-            [rides[r.upstream_id].id for r in readings if r.status is RideStatus.OPERATING],
-            local_day,
-            ts,
-        )
-    outcome.created, outcome.cycle_id, outcome.span_s = True, cycle.id, span
-    outcome.park_open = is_open
-    outcome.statuses = Counter(r.status.value for r in readings)
-    return outcome
-
-
-def _mark_operated(session: Session, ride_ids: list[int], local_day: int, ts: object) -> None:
-    """Remember the first instant each ride operated on this local day."""
-    if not ride_ids:
-        return
-    known = dict(
-        session.execute(
-            select(OperatedDay.ride_id, OperatedDay.first_operated_at).where(
-                OperatedDay.local_day == local_day, OperatedDay.ride_id.in_(ride_ids)
             )
-        ).all()
+            # Operated: OPERATING while the park was open (METRICS.md §2).
+            if is_open and r.status is RideStatus.OPERATING:
+                operated.setdefault((ride_id, local_day), ts)
+    for chunk in range(0, len(observations), 5000):
+        bulk_insert(session, table_of(Observation), observations[chunk : chunk + 5000])
+    _mark_operated(session, operated)
+    return outcomes
+
+
+def _operating_attractions(readings: Sequence[RideReading], rides: dict[str, Ride]) -> int:
+    return sum(
+        1
+        for r in readings
+        if r.status is RideStatus.OPERATING
+        and rides[r.upstream_id].category == ATTRACTION
+        and rides[r.upstream_id].active
     )
-    new = [rid for rid in ride_ids if rid not in known]
+
+
+def _mark_operated(session: Session, first_seen: dict[tuple[int, int], datetime]) -> None:
+    """Remember the first instant each ride operated on each local day."""
+    if not first_seen:
+        return
+    ride_ids = sorted({ride for ride, _ in first_seen})
+    days = [day for _, day in first_seen]
+    known = {
+        (row[0], row[1]): row[2]
+        for row in session.execute(
+            select(OperatedDay.ride_id, OperatedDay.local_day, OperatedDay.first_operated_at).where(
+                OperatedDay.ride_id.in_(ride_ids),
+                OperatedDay.local_day.between(min(days), max(days)),
+            )
+        )
+    }
+    new = [
+        {"ride_id": ride, "local_day": day, "first_operated_at": ts}
+        for (ride, day), ts in first_seen.items()
+        if (ride, day) not in known
+    ]
     if new:
-        session.execute(
-            insert(OperatedDay),
-            [{"ride_id": rid, "local_day": local_day, "first_operated_at": ts} for rid in new],
-        )
-    later = [rid for rid, first in known.items() if first > ts]  # type: ignore[operator]
-    if later:  # a cycle loaded out of order moves the first instant earlier
-        session.execute(
-            update(OperatedDay)
-            .where(OperatedDay.local_day == local_day, OperatedDay.ride_id.in_(later))
-            .values(first_operated_at=ts)
-        )
+        session.execute(insert(table_of(OperatedDay)), new)
+    for (ride, day), ts in first_seen.items():
+        if (ride, day) in known and known[(ride, day)] > ts:
+            # A poll loaded out of order moves the first instant earlier.
+            session.execute(
+                update(OperatedDay)
+                .where(OperatedDay.ride_id == ride, OperatedDay.local_day == day)
+                .values(first_operated_at=ts)
+            )

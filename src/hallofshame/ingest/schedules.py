@@ -8,6 +8,7 @@ park is closed; only an uncovered date falls back to the attraction-count heuris
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, delete, func, select
@@ -61,6 +62,73 @@ def store_schedule(session: Session, park: Park, fetch: ScheduleFetch) -> int:
     return len(fetch.windows)
 
 
+def open_threshold(active_attractions: int) -> int:
+    """At least max(2, ceil(10 % of the park's active attractions)) must be operating."""
+    return max(2, math.ceil(active_attractions / 10))
+
+
+def active_attractions(session: Session, park_id: int) -> int:
+    """Attractions known for the park so far, in any status (shows excluded)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Ride)
+            .where(Ride.park_id == park_id, Ride.category == ATTRACTION, Ride.active.is_(True))
+        )
+        or 0
+    )
+
+
+@dataclass(frozen=True)
+class ScheduleBook:
+    """A park's stored schedule for a few local dates, to decide park-open per cycle."""
+
+    covered: dict[date, datetime]  # local date → when the covering schedule was fetched
+    windows: list[tuple[date, datetime, datetime, datetime]]  # OPERATING windows
+
+    def park_open(
+        self, ts: datetime, local_date: date, operating: int, active: int
+    ) -> tuple[bool, str]:
+        """(open, basis) at ``ts``: the schedule fetched before ``ts``, else the heuristic."""
+        fetched = self.covered.get(local_date)
+        if fetched is not None and fetched <= ts:
+            # A window of the previous local date that runs past midnight counts too.
+            inside = any(
+                day in (local_date, local_date - timedelta(days=1))
+                and opening <= ts < closing
+                and fetched_at <= ts
+                for day, opening, closing, fetched_at in self.windows
+            )
+            return inside, "schedule"
+        return operating >= open_threshold(active), "heuristic"
+
+
+def load_schedule_book(session: Session, park_id: int, first: date, last: date) -> ScheduleBook:
+    covered = dict(
+        session.execute(
+            select(ScheduleDay.local_date, ScheduleDay.fetched_at).where(
+                ScheduleDay.park_id == park_id, ScheduleDay.local_date.between(first, last)
+            )
+        ).all()
+    )
+    windows = [
+        (row[0], row[1], row[2], row[3])
+        for row in session.execute(
+            select(
+                ScheduleWindow.local_date,
+                ScheduleWindow.opening_at,
+                ScheduleWindow.closing_at,
+                ScheduleWindow.fetched_at,
+            ).where(
+                ScheduleWindow.park_id == park_id,
+                ScheduleWindow.local_date.between(first, last),
+                ScheduleWindow.window_type == OPERATING,
+            )
+        )
+    ]
+    return ScheduleBook(covered=covered, windows=windows)
+
+
 def has_schedule_for(session: Session, park_id: int, local_date: date) -> bool:
     return (
         session.scalar(
@@ -70,47 +138,3 @@ def has_schedule_for(session: Session, park_id: int, local_date: date) -> bool:
         )
         != 0
     )
-
-
-def open_threshold(active_attractions: int) -> int:
-    """At least max(2, ceil(10 % of the park's active attractions)) must be operating."""
-    return max(2, math.ceil(active_attractions / 10))
-
-
-def park_open_at(
-    session: Session, park: Park, ts: datetime, local_date: date, operating_attractions: int
-) -> tuple[bool, str]:
-    """(open, basis): from the schedule fetched before ``ts``, else the heuristic."""
-    covered = session.scalar(
-        select(func.count())
-        .select_from(ScheduleDay)
-        .where(
-            ScheduleDay.park_id == park.id,
-            ScheduleDay.local_date == local_date,
-            ScheduleDay.fetched_at <= ts,
-        )
-    )
-    if covered:
-        # A window of the previous local date that runs past midnight counts too.
-        inside = session.scalar(
-            select(func.count())
-            .select_from(ScheduleWindow)
-            .where(
-                ScheduleWindow.park_id == park.id,
-                ScheduleWindow.local_date.between(local_date - timedelta(days=1), local_date),
-                ScheduleWindow.window_type == OPERATING,
-                ScheduleWindow.opening_at <= ts,
-                ScheduleWindow.closing_at > ts,
-                ScheduleWindow.fetched_at <= ts,
-            )
-        )
-        return bool(inside), "schedule"
-    active = (
-        session.scalar(
-            select(func.count())
-            .select_from(Ride)
-            .where(Ride.park_id == park.id, Ride.category == ATTRACTION, Ride.active.is_(True))
-        )
-        or 0
-    )
-    return operating_attractions >= open_threshold(active), "heuristic"

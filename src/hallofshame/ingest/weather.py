@@ -57,3 +57,33 @@ def store_weather(session: Session, park: Park, fetch: WeatherFetch) -> int:
             )
     session.flush()
     return len(fetch.hours)
+
+
+def store_weather_history(session: Session, park: Park, fetch: WeatherFetch) -> int:
+    """Store every hour of a fetch that has passed as an observation (backfilled history)."""
+    issued = fetch.fetched_at.replace(microsecond=0)
+    hours = [h for h in fetch.hours if h.at < issued]
+    if not hours:
+        return 0
+    known = set(
+        session.scalars(
+            select(WeatherObservation.observed_at).where(
+                WeatherObservation.park_id == park.id,
+                WeatherObservation.observed_at.between(hours[0].at, hours[-1].at),
+            )
+        )
+    )
+    fresh = [h for h in hours if h.at not in known]
+    session.add_all(
+        WeatherObservation(
+            park_id=park.id,
+            observed_at=h.at,
+            temperature_c=h.temperature_c,
+            precipitation_mm=h.precipitation_mm,
+            weather_code=h.weather_code,
+            wind_kmh=h.wind_kmh,
+        )
+        for h in fresh
+    )
+    session.flush()
+    return len(fresh)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from hallofshame.db.models import OperatedDay, Park, ParkDayRollup, RideDayRollup
+from hallofshame.db.models import OperatedDay, Park, ParkDayRollup, RideDayRollup, table_of
 from hallofshame.domain.localtime import date_of_day_number, day_number, local_date_of
 from hallofshame.domain.tiers import weight
 from hallofshame.metrics.classify import Scope
@@ -122,9 +122,9 @@ def rollup_park_days(
         for (_, day), o in park_days.items()
     ]
     if ride_rows:
-        session.execute(insert(RideDayRollup), ride_rows)
+        session.execute(insert(table_of(RideDayRollup)), ride_rows)
     if park_rows:
-        session.execute(insert(ParkDayRollup), park_rows)
+        session.execute(insert(table_of(ParkDayRollup)), park_rows)
     result.park_days, result.ride_days = len(park_rows), len(ride_rows)
     result.empty_days = (d1 - d0 + 1) - len(park_rows)
     if result.empty_days:

@@ -73,6 +73,12 @@ def parse_line(text: str, *, path: Path, line_no: int) -> ReplayLine:
         raise ReplayFormatError(path, line_no, f"not JSON ({exc.msg})") from exc
     if not isinstance(obj, dict):
         raise ReplayFormatError(path, line_no, "not a JSON object")
+    return parse_line_dict(obj, path=path, line_no=line_no)
+
+
+def parse_line_dict(obj: dict[str, Any], *, line_no: int, path: Path | None = None) -> ReplayLine:
+    """A line already decoded (e.g. straight from the simulator) → ReplayLine."""
+    path = path or Path("<memory>")
     ts = _parse_ts(obj.get("ts"))
     if ts is None:
         raise ReplayFormatError(path, line_no, "missing or unreadable 'ts'")

@@ -1,0 +1,9 @@
+"""The CLI's command hub: every module's commands are attached to ``hallofshame`` here."""
+
+from __future__ import annotations
+
+from hallofshame.cli import main
+from hallofshame.jobs.commands import COMMANDS
+
+for command in COMMANDS:
+    main.add_command(command)

@@ -1,0 +1,212 @@
+"""The collection cycle: poll every active park, each in its own transaction.
+
+Polls run concurrently on a bounded pool (HTTP is the slow part); writes happen one park
+at a time in the calling thread. A park whose poll fails gets one data-quality issue and
+no rows; the other parks go on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hallofshame import clock
+from hallofshame.db.models import Park
+from hallofshame.domain.statuses import Source
+from hallofshame.ingest.catalog_sync import UnknownParkError
+from hallofshame.ingest.pipeline import ingest_snapshot
+from hallofshame.ingest.quality import record_issue, record_source_error
+from hallofshame.ingest.schedules import has_schedule_for, store_schedule
+from hallofshame.ingest.weather import store_weather
+from hallofshame.sources.base import LiveSnapshot, ScheduleFetch, SourceError, WeatherFetch
+
+log = logging.getLogger("hallofshame.collect")
+
+
+@dataclass(frozen=True)
+class ParkRef:
+    """What a source needs to poll a park, detached from any session."""
+
+    id: int
+    name: str
+    source: Source
+    upstream_id: str
+    timezone: str
+    latitude: float | None
+    longitude: float | None
+    queue_times_id: int | None = None
+
+
+class LiveSource(Protocol):
+    def live(self, park: ParkRef, at: datetime) -> LiveSnapshot: ...
+
+    def schedule(self, park: ParkRef, at: datetime) -> ScheduleFetch | None: ...
+
+    def weather(self, park: ParkRef, at: datetime) -> WeatherFetch | None: ...
+
+
+def park_refs(session: Session) -> list[ParkRef]:
+    refs = []
+    for p in session.scalars(select(Park).where(Park.active.is_(True)).order_by(Park.id)):
+        if p.wiki_id:
+            source, upstream = Source.THEMEPARKS_WIKI, p.wiki_id
+        elif p.queue_times_id is not None:
+            source, upstream = Source.QUEUE_TIMES, str(p.queue_times_id)
+        else:
+            continue
+        refs.append(
+            ParkRef(
+                p.id,
+                p.name,
+                source,
+                upstream,
+                p.timezone,
+                p.latitude,
+                p.longitude,
+                p.queue_times_id,
+            )
+        )
+    return refs
+
+
+@dataclass
+class CollectReport:
+    cycles: int = 0
+    issues: int = 0
+    duplicates: int = 0
+    seconds: float = 0.0
+    lines: list[str] = field(default_factory=list)
+
+
+def _poll(source: LiveSource, park: ParkRef, at: datetime) -> LiveSnapshot | SourceError:
+    try:
+        return source.live(park, at)
+    except SourceError as error:
+        return error
+
+
+def collect_once(
+    factory: sessionmaker[Session],
+    source: LiveSource,
+    *,
+    interval_s: int,
+    parks: Sequence[ParkRef] | None = None,
+    workers: int = 8,
+) -> CollectReport:
+    """One cycle for every active park."""
+    t0 = time.perf_counter()
+    at = clock.now()
+    if parks is None:
+        with factory() as s:
+            parks = park_refs(s)
+    report = CollectReport()
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        results = list(pool.map(lambda p: (p, _poll(source, p, at)), parks))
+    for park, result in results:
+        with factory() as session, session.begin():
+            if isinstance(result, SourceError):
+                report.issues += 1
+                record_source_error(
+                    session,
+                    result,
+                    source=park.source.value,
+                    detected_at=at,
+                    upstream_park_id=park.upstream_id,
+                    park_id=park.id,
+                )
+                continue
+            try:
+                with session.begin_nested():
+                    outcome = ingest_snapshot(session, result, interval_s=interval_s)
+            except (UnknownParkError, ValueError) as error:
+                report.issues += 1
+                record_issue(
+                    session,
+                    source=park.source.value,
+                    kind="malformed_payload",
+                    message=str(error),
+                    detected_at=at,
+                    park_id=park.id,
+                    upstream_park_id=park.upstream_id,
+                )
+                continue
+        if outcome.created:
+            report.cycles += 1
+            line = (
+                f"cycle park={park.name!r} rides={sum(outcome.statuses.values())} "
+                f"open={outcome.park_open} statuses={dict(outcome.statuses)}"
+            )
+            log.info(line)
+            report.lines.append(line)
+        else:
+            report.duplicates += 1
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def refresh_schedules(
+    factory: sessionmaker[Session], source: LiveSource, *, only_missing: bool = False
+) -> int:
+    """Fetch schedules (all parks daily, or only parks missing today's)."""
+    at = clock.now()
+    stored = 0
+    with factory() as s:
+        parks = park_refs(s)
+    for park in parks:
+        with factory() as session, session.begin():
+            from hallofshame.domain.localtime import local_date_of
+
+            if only_missing and has_schedule_for(
+                session, park.id, local_date_of(at, park.timezone)
+            ):
+                continue
+            try:
+                fetch = source.schedule(park, at)
+            except SourceError as error:
+                record_source_error(
+                    session,
+                    error,
+                    source=park.source.value,
+                    detected_at=at,
+                    upstream_park_id=park.upstream_id,
+                    park_id=park.id,
+                )
+                continue
+            if fetch is not None:
+                db_park = session.get(Park, park.id)
+                if db_park is not None:
+                    stored += store_schedule(session, db_park, fetch)
+    return stored
+
+
+def refresh_weather(factory: sessionmaker[Session], source: LiveSource) -> int:
+    at = clock.now()
+    stored = 0
+    with factory() as s:
+        parks = park_refs(s)
+    for park in parks:
+        with factory() as session, session.begin():
+            try:
+                fetch = source.weather(park, at)
+            except SourceError as error:
+                record_source_error(
+                    session,
+                    error,
+                    source="open-meteo",
+                    detected_at=at,
+                    upstream_park_id=park.upstream_id,
+                    park_id=park.id,
+                )
+                continue
+            db_park = session.get(Park, park.id)
+            if fetch is not None and db_park is not None:
+                stored += store_weather(session, db_park, fetch)
+    return stored

@@ -1,0 +1,171 @@
+"""Commands for the jobs: each scheduled job is also a command for cron users."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import click
+
+from hallofshame.config import get_settings
+
+log = logging.getLogger("hallofshame.cli")
+
+
+def _factory():  # type: ignore[no-untyped-def]
+    from hallofshame.db.engine import session_factory
+
+    return session_factory()
+
+
+def _interval(text: str) -> int:
+    text = text.strip().lower()
+    units = {"s": 1, "m": 60, "h": 3600}
+    if text[-1:] in units:
+        return int(text[:-1]) * units[text[-1]]
+    return int(text)
+
+
+@click.command()
+@click.option("--parks", "park_count", type=int, default=None, help="First N catalog parks.")
+@click.option("--days", type=int, default=30, show_default=True, help="Days of history.")
+@click.option("--interval", default="5m", show_default=True, help="Collection interval.")
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--rollups/--no-rollups", default=True, show_default=True)
+def simulate(park_count: int | None, days: int, interval: str, seed: int, rollups: bool) -> None:
+    """Fill the database with simulated history of the real catalog (fast bulk path)."""
+    from hallofshame.jobs.tasks import simulate_until_now
+
+    started = time.perf_counter()
+    stats = simulate_until_now(
+        _factory(),
+        days=days,
+        interval_s=_interval(interval),
+        park_count=park_count,
+        seed=seed,
+        rollups=rollups,
+        progress=True,
+    )
+    elapsed = time.perf_counter() - started
+    click.echo(
+        f"{stats.cycles} cycles, {stats.observations} observations in {elapsed:.1f} s "
+        f"({stats.observations / max(elapsed, 1e-9):.0f} observations/s)"
+    )
+
+
+@click.group()
+def ingest() -> None:
+    """Load recorded feeds."""
+
+
+@ingest.command("replay")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def ingest_replay(files: tuple[Path, ...]) -> None:
+    """Replay recorded NDJSON(.gz) feeds (REPLAY.md) through the ingestion pipeline."""
+    from hallofshame.jobs.tasks import replay_files
+
+    stats = replay_files(_factory(), list(files), progress=True)
+    click.echo(
+        f"{stats.lines} lines: {stats.cycles} new cycles, {stats.duplicates} already "
+        f"stored, {stats.issues} data-quality issues"
+    )
+
+
+@click.command()
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--parks", "park_ids", default="", help="Comma-separated park ids (default all).")
+@click.option("--metrics-version", type=int, default=None, help="Default: HOS_METRICS_VERSION.")
+def rollup(start: object, end: object, park_ids: str, metrics_version: int | None) -> None:
+    """Recompute daily rollups for a range of local dates (idempotent)."""
+    from hallofshame.jobs.tasks import recompute
+
+    first, last = start.date(), end.date()  # type: ignore[attr-defined]
+    if last < first:
+        raise click.BadParameter("--end is before --start")
+    ids = [int(x) for x in park_ids.split(",") if x.strip()] or None
+    result = recompute(
+        _factory(),
+        first,
+        last,
+        park_ids=ids,
+        version=metrics_version or get_settings().metrics_version,
+        progress=True,
+    )
+    click.echo(
+        f"{result.park_days} park-days, {result.ride_days} ride-days, "
+        f"{result.empty_days} days without data"
+    )
+
+
+@click.command()
+@click.option("--apply/--show", default=False, help="Store the tiers (default: only show).")
+def classify(apply: bool) -> None:
+    """Show (or apply) every ride's tier with its provenance."""
+    from hallofshame.jobs.tasks import classify_rides
+
+    for line in classify_rides(_factory(), apply=apply):
+        click.echo(line)
+
+
+@click.command()
+@click.option("--source", type=click.Choice(["live", "sim"]), default="live", show_default=True)
+def collect(source: str) -> None:
+    """Run one collection cycle for every active park."""
+    from hallofshame.jobs.tasks import collect_cycle
+
+    report = collect_cycle(_factory(), source)
+    click.echo(f"{report.cycles} cycles, {report.issues} issues in {report.seconds:.1f} s")
+
+
+@click.command()
+@click.option("--source", type=click.Choice(["live", "sim"]), default="live", show_default=True)
+def schedules(source: str) -> None:
+    """Refresh every park's schedule."""
+    from hallofshame.jobs.tasks import schedules_job
+
+    click.echo(f"{schedules_job(_factory(), source)} schedule windows stored")
+
+
+@click.command()
+@click.option("--source", type=click.Choice(["live", "sim"]), default="live", show_default=True)
+def weather(source: str) -> None:
+    """Fetch the weather forecast for every park."""
+    from hallofshame.jobs.tasks import weather_job
+
+    click.echo(f"{weather_job(_factory(), source)} forecast hours stored")
+
+
+@click.command()
+def purge() -> None:
+    """Delete raw observations older than HOS_RAW_RETENTION_DAYS (rollups are kept)."""
+    from hallofshame.jobs.tasks import purge_raw
+
+    click.echo(f"{purge_raw(_factory())} observations deleted")
+
+
+@click.command()
+@click.option("--source", type=click.Choice(["sim", "live"]), default="sim", show_default=True)
+@click.option("--days", type=int, default=35, show_default=True, help="Simulated history.")
+@click.option("--reset", is_flag=True, help="Start from an empty database.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+def run(source: str, days: int, reset: bool, host: str, port: int) -> None:
+    """Run everything: database, history (sim), collector, scheduler, dashboard and API."""
+    from hallofshame.jobs.demo import run_product
+
+    run_product(source=source, days=days, reset=reset, host=host, port=port)
+
+
+COMMANDS: list[click.Command] = [
+    simulate,
+    ingest,
+    rollup,
+    classify,
+    collect,
+    schedules,
+    weather,
+    purge,
+    run,
+]

@@ -1,0 +1,248 @@
+"""The jobs: each opens its own sessions, is recorded in ``job_runs`` and never overlaps."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+from tqdm import tqdm
+
+from hallofshame import clock
+from hallofshame.config import get_settings
+from hallofshame.db.models import Cycle, Park, ParkDayRollup, Ride
+from hallofshame.ingest.collector import (
+    CollectReport,
+    LiveSource,
+    collect_once,
+    refresh_schedules,
+    refresh_weather,
+)
+from hallofshame.ingest.pipeline import IngestStats, ingest_line
+from hallofshame.ingest.simulate import (
+    choose_parks,
+    latest_cycle,
+    simulate_history,
+)
+from hallofshame.ingest.tiers import apply_tiers, load_overrides
+from hallofshame.jobs.runs import job_run, run_job
+from hallofshame.rollups.daily import RollupResult, last_complete_day, rollup_park_days
+from hallofshame.sources.replay import read_replay
+
+log = logging.getLogger("hallofshame.jobs")
+
+Factory = sessionmaker[Session]
+
+
+def make_source(kind: str) -> LiveSource:
+    from hallofshame.ingest.live_sources import SimulatedSource, UpstreamSource
+
+    return SimulatedSource() if kind == "sim" else UpstreamSource()
+
+
+def collect_cycle(factory: Factory, source: str | LiveSource) -> CollectReport:
+    src = make_source(source) if isinstance(source, str) else source
+    report = CollectReport()
+
+    def body(ctx):  # type: ignore[no-untyped-def]
+        nonlocal report
+        report = collect_once(factory, src, interval_s=get_settings().collect_interval)
+        ctx.rows = report.cycles
+
+    run_job(factory, "collect", body)
+    return report
+
+
+def schedules_job(factory: Factory, source: str | LiveSource, *, only_missing: bool = False) -> int:
+    src = make_source(source) if isinstance(source, str) else source
+    stored = 0
+
+    def body(ctx):  # type: ignore[no-untyped-def]
+        nonlocal stored
+        stored = refresh_schedules(factory, src, only_missing=only_missing)
+        ctx.rows = stored
+
+    run_job(factory, "schedules", body)
+    return stored
+
+
+def weather_job(factory: Factory, source: str | LiveSource) -> int:
+    src = make_source(source) if isinstance(source, str) else source
+    stored = 0
+
+    def body(ctx):  # type: ignore[no-untyped-def]
+        nonlocal stored
+        stored = refresh_weather(factory, src)
+        ctx.rows = stored
+
+    run_job(factory, "weather", body)
+    return stored
+
+
+def replay_files(
+    factory: Factory,
+    files: Sequence[Path],
+    *,
+    progress: bool = False,
+    interval_s: int | None = None,
+) -> IngestStats:
+    interval = interval_s or get_settings().collect_interval
+    stats = IngestStats()
+    with job_run(factory, "replay", exclusive=False) as ctx:
+        for path in files:
+            lines = read_replay(path)
+            for i, line in enumerate(
+                tqdm(lines, desc=path.name, unit=" lines", disable=not progress), start=1
+            ):
+                ingest_line(ctx.session, line, interval_s=interval, stats=stats)
+                if i % 500 == 0:
+                    ctx.session.commit()
+        ctx.rows = stats.cycles
+    clock.set_now(None)
+    return stats
+
+
+def recompute(
+    factory: Factory,
+    first: date,
+    last: date,
+    *,
+    version: int,
+    park_ids: Sequence[int] | None = None,
+    progress: bool = False,
+) -> RollupResult:
+    """Replace ``version``'s rollups of the range, one park-day per transaction."""
+    total = RollupResult()
+    now = clock.now()
+    with factory() as s:
+        stmt = select(Park).where(Park.active.is_(True)).order_by(Park.id)
+        if park_ids:
+            stmt = stmt.where(Park.id.in_(park_ids))
+        parks = list(s.scalars(stmt))
+    days = (last - first).days + 1
+    with job_run(factory, f"rollup-v{version}", exclusive=False) as ctx:
+        bar = tqdm(total=len(parks) * days, unit=" park-days", disable=not progress)
+        for park in parks:
+            day = first
+            while day <= last:
+                chunk_end = min(day + timedelta(days=6), last)
+                with factory() as session, session.begin():
+                    r = rollup_park_days(session, park, day, chunk_end, version=version, now=now)
+                total.park_days += r.park_days
+                total.ride_days += r.ride_days
+                total.empty_days += r.empty_days
+                bar.update((chunk_end - day).days + 1)
+                day = chunk_end + timedelta(days=1)
+        bar.close()
+        ctx.rows = total.ride_days
+    return total
+
+
+def rollup_due(factory: Factory) -> int:
+    """Roll up each park's days that have ended and have cycles but no rollup yet."""
+    version = get_settings().metrics_version
+    now = clock.now()
+    done = 0
+    with factory() as s:
+        parks = list(s.scalars(select(Park).where(Park.active.is_(True))))
+        todo: list[tuple[Park, date, date]] = []
+        for park in parks:
+            last = last_complete_day(park, now)
+            latest = s.scalar(
+                select(ParkDayRollup.local_date)
+                .where(ParkDayRollup.park_id == park.id, ParkDayRollup.metrics_version == version)
+                .order_by(ParkDayRollup.local_date.desc())
+                .limit(1)
+            )
+            first_cycle = s.scalar(
+                select(Cycle.local_date).where(Cycle.park_id == park.id).order_by(Cycle.ts).limit(1)
+            )
+            if first_cycle is None:
+                continue
+            first = latest + timedelta(days=1) if latest else first_cycle
+            if first <= last:
+                todo.append((park, first, last))
+    for park, first, last in todo:
+        with factory() as session, session.begin():
+            done += rollup_park_days(session, park, first, last, version=version, now=now).park_days
+    return done
+
+
+def classify_rides(factory: Factory, *, apply: bool) -> list[str]:
+    with factory() as session, session.begin():
+        load_overrides(session)
+        rides = list(session.scalars(select(Ride).order_by(Ride.park_id, Ride.name)))
+        apply_tiers(session, rides)
+        lines = [
+            f"{r.park_id:>4} {r.name[:48]:<48} tier={r.tier or '-'} "
+            f"{r.tier_source}: {r.tier_reason}"
+            for r in rides
+        ]
+        if not apply:
+            session.rollback()
+    return lines
+
+
+def purge_raw(factory: Factory) -> int:
+    """Delete raw observations (and their cycles) older than the retention, in batches."""
+    from hallofshame.db.models import Observation
+
+    cutoff = clock.now() - timedelta(days=get_settings().raw_retention_days)
+    deleted = 0
+    while True:
+        with factory() as session, session.begin():
+            ids = list(
+                session.scalars(
+                    select(Cycle.id).where(Cycle.ts < cutoff).order_by(Cycle.id).limit(500)
+                )
+            )
+            if not ids:
+                break
+            result = session.execute(delete(Observation).where(Observation.cycle_id.in_(ids)))
+            session.execute(delete(Cycle).where(Cycle.id.in_(ids)))
+            deleted += result.rowcount or 0  # type: ignore[attr-defined]
+    return deleted
+
+
+def simulate_until_now(
+    factory: Factory,
+    *,
+    days: int,
+    interval_s: int,
+    park_count: int | None = None,
+    seed: int = 42,
+    rollups: bool = True,
+    progress: bool = False,
+) -> SimulationStats:
+    """Simulate history from ``days`` ago (or the latest cycle) up to now."""
+    now = clock.now()
+    end = now.replace(second=0, microsecond=0) - timedelta(minutes=now.minute % 5)
+    with factory() as s:
+        latest = latest_cycle(s)
+    start = (
+        latest + timedelta(seconds=interval_s)
+        if latest
+        else datetime.combine(now.date() - timedelta(days=days), datetime.min.time(), UTC)
+    )
+    start = start.replace(second=0, microsecond=0)
+    parks = choose_parks(park_count)
+    with factory() as session, session.begin():
+        load_overrides(session)
+    total_days = max(0, (end - start).days + 1)
+    bar = tqdm(total=total_days, unit=" days", disable=not progress, desc="simulating")
+    stats = simulate_history(
+        factory,
+        start=start,
+        end=end,
+        interval_s=interval_s,
+        parks=parks,
+        seed=seed,
+        on_day=lambda st: bar.update(1),
+    )
+    bar.close()
+    if rollups and stats.cycles:
+        rollup_due(factory)
+    return stats
