@@ -23,6 +23,7 @@ from hallofshame.ingest.collector import (
 )
 from hallofshame.ingest.pipeline import IngestStats, ingest_line
 from hallofshame.ingest.simulate import (
+    SimulationStats,
     choose_parks,
     latest_cycle,
     simulate_history,
