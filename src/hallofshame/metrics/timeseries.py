@@ -183,7 +183,9 @@ def checked_edges(
             f"{approx} buckets of {b.value} in this window; at most {MAX_BUCKETS}",
             tuple(x.value for x in Bucket),
         )
-    edges = bucket_edges(start, end - timedelta(microseconds=1), b, tz)
+    # The first aligned edge at or after ``end`` closes the last bucket, so every
+    # instant before ``end`` lies strictly before the last edge.
+    edges = bucket_edges(start, end, b, tz)
     if len(edges) - 1 > MAX_BUCKETS:
         raise PeriodError("bucket", f"more than {MAX_BUCKETS} buckets; use a larger bucket")
     return edges
