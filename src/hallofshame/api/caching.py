@@ -1,0 +1,157 @@
+"""Response cache, validators and compression for the read-only API.
+
+A cached answer is keyed by the endpoint, the normalised query string and a stamp of
+the data it was computed from: the latest cycle instant and the latest rollup
+computation. New data or a recompute changes the key, so neither is ever hidden.
+
+How long an answer may live follows the data: live and running periods change at the
+next collection cycle; closed periods change only when a park's local day ends (their
+key also carries the next local midnight of any park, so "yesterday" rolls over).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, Response, g, request
+from flask_caching import Cache
+
+from hallofshame.api.common import db, now, settings
+from hallofshame.api.lookups import data_stamp
+from hallofshame.domain.localtime import local_date_of, local_midnight
+
+#: Closed periods: yesterday, last week … never change until a local day ends.
+CLOSED_PERIODS = frozenset({"yesterday", "last_week", "last_month", "7days", "30days"})
+CLOSED_TTL = timedelta(hours=6)
+MIN_TTL_S = 5
+GZIP_MIN_BYTES = 1024
+#: Answers that must always be fresh or are not data at all.
+UNCACHED = frozenset({"/api/health", "/api/openapi.json", "/metrics"})
+
+
+def init_cache(app: Flask) -> Cache:
+    cfg = settings_from(app)
+    config: dict[str, Any] = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300}
+    if not cfg.cache_enabled:
+        config = {"CACHE_TYPE": "NullCache"}
+    elif cfg.cache_url:
+        config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": cfg.cache_url}
+    config["CACHE_KEY_PREFIX"] = "hos-api:"
+    cache = Cache(config=config)
+    cache.init_app(app)
+    app.before_request(_serve_cached)
+    app.after_request(_finish)
+    return cache
+
+
+def settings_from(app: Flask) -> Any:
+    return app.extensions["hallofshame"]["settings"]
+
+
+def _cacheable() -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and request.path.startswith("/api/")
+        and request.path not in UNCACHED
+        and request.endpoint is not None
+        and not request.endpoint.endswith("static")
+        and request.blueprint not in ("openapi", "swagger", "docs")
+    )
+
+
+def _closed_window(args: dict[str, str]) -> bool:
+    if args.get("period") in CLOSED_PERIODS:
+        return True
+    end = args.get("end") or ""
+    # A custom range ending two days ago has ended in every time zone.
+    return bool(end) and end < (now() - timedelta(days=2)).date().isoformat()
+
+
+def _next_midnight(zones: list[str], at: datetime) -> datetime:
+    return min(
+        (local_midnight(local_date_of(at, z) + timedelta(days=1), z) for z in zones),
+        default=at + CLOSED_TTL,
+    )
+
+
+def _key_and_ttl() -> tuple[str, int]:
+    args = dict(sorted(request.args.items()))
+    cycle, computed, zones = data_stamp(db())
+    at = now()
+    cfg = settings()
+    if _closed_window(args):
+        boundary = _next_midnight(zones, at)
+        ttl = min(CLOSED_TTL, boundary - at).total_seconds()
+        stamp = f"closed|{computed}|{boundary.isoformat()}"
+    else:
+        interval = cfg.collect_interval
+        age = (at - cycle).total_seconds() if cycle is not None else 0.0
+        ttl = interval - age % interval
+        stamp = f"running|{cycle}|{computed}"
+    raw = "|".join((request.path, urlencode(args), stamp, str(cfg.metrics_version), cfg.now or ""))
+    return hashlib.sha256(raw.encode()).hexdigest(), max(MIN_TTL_S, int(ttl))
+
+
+def _serve_cached() -> Response | None:
+    if not _cacheable():
+        return None
+    key, ttl = _key_and_ttl()
+    g.hos_cache_key, g.hos_ttl = key, ttl
+    hit = _cache().get(key)
+    if hit is None:
+        return None
+    body, mimetype = hit
+    g.hos_cache_hit = True
+    return Response(body, status=200, mimetype=mimetype)
+
+
+def _cache() -> Cache:
+    from flask import current_app
+
+    cache: Cache = current_app.extensions["hallofshame"]["cache"]
+    return cache
+
+
+def _finish(response: Response) -> Response:
+    """Store, then add validators and compress: in that order, so 304s stay cheap."""
+    key = g.get("hos_cache_key")
+    if response.status_code != 200 or key is None or response.direct_passthrough:
+        failed = response.status_code >= 400 and request.path.startswith("/api/")
+        if failed or request.path in UNCACHED:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+    body = response.get_data()
+    if not g.get("hos_cache_hit"):
+        _cache().set(key, (body, response.mimetype), timeout=g.hos_ttl)
+    response.headers["Cache-Control"] = f"public, max-age={g.hos_ttl}"
+    response.headers["X-Cache"] = "hit" if g.get("hos_cache_hit") else "miss"
+    return _conditional(response, body)
+
+
+def _conditional(response: Response, body: bytes) -> Response:
+    digest = hashlib.sha256(body).hexdigest()[:32]
+    wants_gzip = "gzip" in request.headers.get("Accept-Encoding", "").lower()
+    compress = wants_gzip and len(body) >= GZIP_MIN_BYTES
+    # A strong ETag names one representation, so the compressed one has its own.
+    etag = f'"{digest}-gz"' if compress else f'"{digest}"'
+    response.headers["ETag"] = etag
+    response.vary.add("Accept-Encoding")
+    if _matches(request.headers.get("If-None-Match", ""), etag):
+        response.status_code = 304
+        response.set_data(b"")
+        response.headers.pop("Content-Length", None)
+        response.headers.pop("Content-Type", None)
+        return response
+    if compress:
+        response.set_data(gzip.compress(body, compresslevel=6))
+        response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
+def _matches(header: str, etag: str) -> bool:
+    tags = [t.strip() for t in header.split(",") if t.strip()]
+    return "*" in tags or etag in tags

@@ -1,0 +1,118 @@
+"""What every route shares: the request's session, the settings, the envelope.
+
+One SQLAlchemy session per request, opened on first use and closed at teardown; the
+API only reads, so nothing is ever committed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import current_app, g
+from flask_openapi3 import APIBlueprint, Tag
+from sqlalchemy.orm import Session, sessionmaker
+
+from hallofshame import clock
+from hallofshame.config import Settings
+from hallofshame.db.engine import session_factory
+from hallofshame.domain.periods import Period, PeriodKind
+from hallofshame.metrics import rankings
+from hallofshame.metrics.rankings import Snapshot
+
+EXTENSION = "hallofshame"
+
+
+def state() -> dict[str, Any]:
+    ext: dict[str, Any] = current_app.extensions[EXTENSION]
+    return ext
+
+
+def settings() -> Settings:
+    value: Settings = state()["settings"]
+    return value
+
+
+def factory() -> sessionmaker[Session]:
+    """The app's session factory; the process-wide one unless ``create_app`` got one."""
+    given: sessionmaker[Session] | None = state()["session_factory"]
+    return given if given is not None else session_factory()
+
+
+def db() -> Session:
+    """The request's session, created lazily so that requests without data open none."""
+    session: Session | None = g.get("hos_session")
+    if session is None:
+        session = factory()()
+        g.hos_session = session
+    return session
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    session: Session | None = g.pop("hos_session", None)
+    if session is not None:
+        session.close()
+
+
+def now() -> datetime:
+    return clock.now()
+
+
+def iso(value: datetime | None) -> str | None:
+    """A UTC instant as ISO 8601 with ``Z``."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def envelope(data: Any, **meta: Any) -> dict[str, Any]:
+    body_meta = {"generated_at": iso(now())}
+    body_meta.update({k: v for k, v in meta.items() if v is not None})
+    return {"data": data, "meta": body_meta}
+
+
+def window_meta(snapshot: Snapshot) -> dict[str, Any]:
+    """``start_date``/``end_date`` when every park shares the window's local dates.
+
+    Parks in different time zones can be on different local days (``today``); then the
+    items carry their own ``local_date`` instead.
+    """
+    spans = {(r.period.window.start_date, r.period.window.end_date) for r in snapshot.parks}
+    if len(spans) == 1:
+        first, last = spans.pop()
+        return {"start_date": first.isoformat(), "end_date": last.isoformat()}
+    return {}
+
+
+def period_text(period: object) -> str:
+    return str(period)
+
+
+def blueprint(name: str, tags: Iterable[str]) -> APIBlueprint:
+    from hallofshame.api.schemas import ERROR_RESPONSES
+
+    return APIBlueprint(
+        name,
+        __name__,
+        url_prefix="/api",
+        abp_tags=[Tag(name=t) for t in tags],
+        abp_responses=ERROR_RESPONSES,  # type: ignore[arg-type]
+    )
+
+
+def metric_period(period: Period) -> str | Period:
+    """What the metrics layer takes: a named period's text, or the custom period."""
+    return period if period.kind is PeriodKind.CUSTOM else period.kind.value
+
+
+def snapshot(period: Period, filter_: str = "all-parks", park_id: int | None = None) -> Snapshot:
+    """The one metrics call behind every ranking and detail view."""
+    return rankings.compute(
+        db(),
+        metric_period(period),
+        now=now(),
+        version=settings().metrics_version,
+        filter_=filter_,
+        park_id=park_id,
+    )

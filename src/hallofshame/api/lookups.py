@@ -1,0 +1,172 @@
+"""Catalog reads the routes need besides figures: parks, rides, weather, health.
+
+Plain ORM queries; no rule of METRICS.md lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hallofshame.api.errors import not_found
+from hallofshame.db.models import (
+    Cycle,
+    JobRun,
+    Park,
+    ParkDayRollup,
+    Ride,
+    WeatherForecast,
+    WeatherObservation,
+)
+from hallofshame.metrics.classify import counted_rides
+
+
+def get_park(session: Session, park_id: int) -> Park:
+    park = session.get(Park, park_id)
+    if park is None or not park.active:
+        raise not_found("park", park_id)
+    return park
+
+
+def get_ride(session: Session, ride_id: int) -> Ride:
+    ride = session.get(Ride, ride_id)
+    if ride is None:
+        raise not_found("ride", ride_id)
+    return ride
+
+
+def location(park: Park) -> str | None:
+    return ", ".join(x for x in (park.city, park.region) if x) or None
+
+
+def attraction_counts(session: Session, park_ids: Sequence[int]) -> dict[int, int]:
+    if not park_ids:
+        return {}
+    stmt = (
+        select(Ride.park_id, func.count())
+        .where(Ride.park_id.in_(park_ids), counted_rides())
+        .group_by(Ride.park_id)
+    )
+    return {pid: int(n) for pid, n in session.execute(stmt)}
+
+
+def park_item(park: Park, attractions: int) -> dict[str, Any]:
+    return {
+        "park_id": park.id,
+        "name": park.name,
+        "location": location(park),
+        "country": park.country,
+        "timezone": park.timezone,
+        "operator": park.operator,
+        "is_disney": bool(park.is_disney),
+        "is_universal": bool(park.is_universal),
+        "reports_down": bool(park.reports_down),
+        "attractions": attractions,
+    }
+
+
+def search_entries(session: Session) -> list[dict[str, Any]]:
+    """Every active park and every active ride of one, for the search index."""
+    parks = {p.id: p for p in session.scalars(select(Park).where(Park.active.is_(True)))}
+    out: list[dict[str, Any]] = [
+        {"type": "park", "id": p.id, "name": p.name, "park_id": p.id, "park_name": p.name}
+        for p in sorted(parks.values(), key=lambda p: (p.name, p.id))
+    ]
+    rides = session.scalars(
+        select(Ride)
+        .where(Ride.active.is_(True), Ride.park_id.in_(list(parks)))
+        .order_by(Ride.name, Ride.id)
+    )
+    out.extend(
+        {
+            "type": "ride",
+            "id": r.id,
+            "name": r.name,
+            "park_id": r.park_id,
+            "park_name": parks[r.park_id].name,
+        }
+        for r in rides
+    )
+    return out
+
+
+def weather(
+    session: Session, park_id: int, start: datetime, end: datetime
+) -> tuple[list[WeatherObservation], datetime | None, list[WeatherForecast]]:
+    """Observations in [start, end) and the latest forecast issued by ``end``."""
+    observations = list(
+        session.scalars(
+            select(WeatherObservation)
+            .where(
+                WeatherObservation.park_id == park_id,
+                WeatherObservation.observed_at >= start,
+                WeatherObservation.observed_at < end,
+            )
+            .order_by(WeatherObservation.observed_at)
+        )
+    )
+    issued = session.scalar(
+        select(func.max(WeatherForecast.issued_at)).where(
+            WeatherForecast.park_id == park_id, WeatherForecast.issued_at < end
+        )
+    )
+    forecast: list[WeatherForecast] = []
+    if issued is not None:
+        forecast = list(
+            session.scalars(
+                select(WeatherForecast)
+                .where(WeatherForecast.park_id == park_id, WeatherForecast.issued_at == issued)
+                .order_by(WeatherForecast.forecast_for)
+            )
+        )
+    return observations, issued, forecast
+
+
+def latest_cycle_by_source(session: Session, now: datetime) -> dict[str, datetime]:
+    stmt = select(Cycle.source, func.max(Cycle.ts)).where(Cycle.ts <= now).group_by(Cycle.source)
+    return {source: ts for source, ts in session.execute(stmt) if ts is not None}
+
+
+def latest_rollup_date(session: Session, version: int) -> Any:
+    return session.scalar(
+        select(func.max(ParkDayRollup.local_date)).where(ParkDayRollup.metrics_version == version)
+    )
+
+
+def latest_job_runs(session: Session) -> list[JobRun]:
+    latest = (
+        select(JobRun.job, func.max(JobRun.started_at).label("started"))
+        .group_by(JobRun.job)
+        .subquery()
+    )
+    return list(
+        session.scalars(
+            select(JobRun)
+            .join(latest, (JobRun.job == latest.c.job) & (JobRun.started_at == latest.c.started))
+            .order_by(JobRun.job)
+        )
+    )
+
+
+def data_stamp(session: Session) -> tuple[datetime | None, datetime | None, list[str]]:
+    """The latest cycle instant, the latest rollup computation and the parks' zones.
+
+    The response cache keys on these, so new data or a recompute is never hidden.
+    """
+    from hallofshame.db.models import ParkDayRollup as P
+
+    cycle = session.scalar(select(func.max(Cycle.ts)))
+    computed = session.scalar(select(func.max(P.computed_at)))
+    zones = list(session.scalars(select(Park.timezone).distinct()))
+    return _aware(cycle), _aware(computed), sorted(zones)
+
+
+def _aware(value: Any) -> datetime | None:
+    from hallofshame.db.types import UTCDateTime
+
+    result: datetime | None = UTCDateTime().process_result_value(value, None)  # type: ignore[arg-type]
+    return result

@@ -1,0 +1,128 @@
+"""Query and path parameter models: they validate requests and document them.
+
+Every model forbids unknown parameters. Choice parameters list their values once, from
+the constants of the metrics layer, both in the OpenAPI document (``enum``) and in the
+400 answer naming what is allowed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
+
+from hallofshame.api.errors import QUERY_MODELS
+from hallofshame.domain.periods import NAMED_PERIODS, Period, parse_period
+from hallofshame.metrics.rankings import (
+    FILTERS,
+    PARK_DOWNTIME_SORTS,
+    RIDE_DOWNTIME_SORTS,
+    WAIT_SORTS,
+)
+
+MAX_ID = 2**31 - 1
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+#: A local date; validated by ``parse_period`` so that the 400 names the parameter.
+LocalDate = Annotated[
+    str | None,
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+]
+
+#: An optional id in the query string (a query parameter is never JSON null).
+OptionalId = Annotated[
+    int | None,
+    Field(ge=1, le=MAX_ID),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID}),
+]
+
+
+def choice(default: str, allowed: tuple[str, ...], description: str) -> Any:
+    return Field(default, description=description, json_schema_extra={"enum": list(allowed)})
+
+
+class Query(BaseModel):
+    """Base of every query model: unknown parameters are an error, choices are checked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        QUERY_MODELS[cls.__name__] = cls
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _in_enum(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        extra = field.json_schema_extra if field is not None else None
+        allowed = extra.get("enum") if isinstance(extra, dict) else None
+        if isinstance(allowed, list) and value not in allowed:
+            raise PydanticCustomError(
+                "invalid_choice",
+                "{shown} is not one of {text}",
+                {"allowed": allowed, "text": ", ".join(map(str, allowed)), "shown": repr(value)},
+            )
+        return value
+
+
+class NoQuery(Query):
+    """An endpoint without parameters still refuses unknown ones."""
+
+
+class PeriodQuery(Query):
+    period: str = choice(
+        "today", NAMED_PERIODS, "a named period, or give start and end for a custom range"
+    )
+    start: LocalDate = Field(None, description="first local date of a custom range")
+    end: LocalDate = Field(None, description="last local date (inclusive), at most 366 days")
+
+    def parsed_period(self) -> Period:
+        named = self.period if "period" in self.model_fields_set else None
+        return parse_period(named, self.start, self.end)
+
+
+class RankingQuery(PeriodQuery):
+    filter: str = choice("all-parks", FILTERS, "all parks, or Disney and Universal parks only")
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="items to return")
+
+
+class ParkDowntimeQuery(RankingQuery):
+    sort_by: str = choice(PARK_DOWNTIME_SORTS[0], PARK_DOWNTIME_SORTS, "ranking order")
+
+
+class RideDowntimeQuery(RankingQuery):
+    sort_by: str = choice(RIDE_DOWNTIME_SORTS[0], RIDE_DOWNTIME_SORTS, "ranking order")
+
+
+class WaitQuery(RankingQuery):
+    sort_by: str = choice(WAIT_SORTS[0], WAIT_SORTS, "ranking order")
+
+
+class StatusSummaryQuery(Query):
+    filter: str = choice("all-parks", FILTERS, "all parks, or Disney and Universal parks only")
+    park_id: OptionalId = Field(None, description="one park only")
+
+
+class SearchQuery(Query):
+    q: str = Field(min_length=1, max_length=100, description="part of a park or ride name")
+    limit: int = Field(20, ge=1, le=MAX_LIMIT, description="hits to return")
+
+
+class WeatherQuery(Query):
+    start: LocalDate = Field(None, description="first local date (default: today)")
+    end: LocalDate = Field(None, description="last local date (default: start)")
+
+
+class RecomputeQuery(Query):
+    start: str = Field(description="first local date", pattern=r"^\d{4}-\d{2}-\d{2}$")
+    end: str = Field(description="last local date (inclusive)", pattern=r"^\d{4}-\d{2}-\d{2}$")
+
+
+class ParkPath(BaseModel):
+    park_id: int = Field(ge=1, le=MAX_ID)
+
+
+class RidePath(BaseModel):
+    ride_id: int = Field(ge=1, le=MAX_ID)

@@ -1,0 +1,121 @@
+"""Parks: the catalog, the downtime and wait rankings, one park, its roster."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from hallofshame.api.common import (
+    blueprint,
+    db,
+    envelope,
+    iso,
+    now,
+    settings,
+    snapshot,
+    window_meta,
+)
+from hallofshame.api.lookups import attraction_counts, get_park, park_item
+from hallofshame.api.params import NoQuery, ParkDowntimeQuery, ParkPath, WaitQuery
+from hallofshame.api.schemas import (
+    Envelope,
+    ParkDowntimeItem,
+    ParkItem,
+    ParkOne,
+    ParkWaitItem,
+    RosterItem,
+)
+from hallofshame.api.views import downtime_summary, park_status
+from hallofshame.db.models import Park
+from hallofshame.domain.periods import PeriodKind
+from hallofshame.domain.tiers import weight
+from hallofshame.metrics import live, present, rankings
+
+bp = blueprint("parks", ["parks"])
+
+
+@bp.get("/parks", responses={200: Envelope[list[ParkItem]]})
+def parks_list(query: NoQuery) -> dict[str, Any]:
+    """Every tracked park."""
+    parks = list(db().scalars(select(Park).where(Park.active.is_(True)).order_by(Park.name)))
+    counts = attraction_counts(db(), [p.id for p in parks])
+    return envelope([park_item(p, counts.get(p.id, 0)) for p in parks])
+
+
+@bp.get("/parks/downtime", responses={200: Envelope[list[ParkDowntimeItem]]})
+def parks_downtime(query: ParkDowntimeQuery) -> dict[str, Any]:
+    """Parks ranked by shame score (or another figure) over a period."""
+    period = query.parsed_period()
+    snap = snapshot(period, query.filter)
+    rows = rankings.park_downtime(snap, query.sort_by)[: query.limit]
+    items = [present.park_downtime_item(i, r, snap.period) for i, r in enumerate(rows, 1)]
+    if period.kind is PeriodKind.TODAY:  # today also says whether each park is open now
+        cycles = live.live_cycles(db(), [r.park for r in rows], now())
+        for item in items:
+            cycle = cycles.get(item["park_id"])
+            item["park_is_open"] = cycle.park_open if cycle is not None else None
+    return envelope(
+        items,
+        period=period.key,
+        filter=query.filter,
+        sort_by=query.sort_by,
+        limit=query.limit,
+        metrics_version=settings().metrics_version,
+        summary=downtime_summary(snap),
+        **window_meta(snap),
+    )
+
+
+@bp.get("/parks/waittimes", responses={200: Envelope[list[ParkWaitItem]]})
+def parks_waittimes(query: WaitQuery) -> dict[str, Any]:
+    """Parks ranked by average (or peak) posted wait over a period."""
+    period = query.parsed_period()
+    snap = snapshot(period, query.filter)
+    rows = rankings.park_waits(snap, query.sort_by)[: query.limit]
+    return envelope(
+        [present.park_wait_item(i, r) for i, r in enumerate(rows, 1)],
+        period=period.key,
+        filter=query.filter,
+        sort_by=query.sort_by,
+        limit=query.limit,
+        metrics_version=settings().metrics_version,
+        **window_meta(snap),
+    )
+
+
+@bp.get("/parks/<int:park_id>", responses={200: Envelope[ParkOne]})
+def park_one(path: ParkPath, query: NoQuery) -> dict[str, Any]:
+    """One park with its current status."""
+    park = get_park(db(), path.park_id)
+    item = park_item(park, attraction_counts(db(), [park.id]).get(park.id, 0))
+    item["current_status"] = park_status(db(), park, now())
+    return envelope(item)
+
+
+@bp.get("/parks/<int:park_id>/rides", responses={200: Envelope[list[RosterItem]]})
+def park_rides(path: ParkPath, query: NoQuery) -> dict[str, Any]:
+    """The park's roster: every ride, whether it counts now, and why not."""
+    park = get_park(db(), path.park_id)
+    entries = live.roster(db(), park, now())
+    return envelope(
+        [
+            {
+                "ride_id": e.ride.id,
+                "name": e.ride.name,
+                "land": e.ride.land,
+                "category": e.ride.category,
+                "active": bool(e.ride.active),
+                "tier": e.ride.tier,
+                "tier_source": e.ride.tier_source,
+                "weight": weight(e.ride.tier),
+                "eligible": e.eligible,
+                "last_operated_at": iso(e.last_operated_at),
+                "last_operated_date": (
+                    e.last_operated_date.isoformat() if e.last_operated_date else None
+                ),
+                "reason": e.reason,
+            }
+            for e in entries
+        ]
+    )

@@ -1,0 +1,141 @@
+"""Rides: the downtime and wait rankings, one ride, and one ride's period explained."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hallofshame.api.common import (
+    blueprint,
+    db,
+    envelope,
+    iso,
+    metric_period,
+    now,
+    settings,
+    snapshot,
+)
+from hallofshame.api.lookups import get_park, get_ride
+from hallofshame.api.params import NoQuery, PeriodQuery, RideDowntimeQuery, RidePath, WaitQuery
+from hallofshame.api.schemas import Envelope, RideDetail, RideDowntimeItem, RideOne, RideWaitItem
+from hallofshame.api.series import ride_series
+from hallofshame.api.views import ride_one
+from hallofshame.domain.localtime import day_number
+from hallofshame.domain.periods import PeriodKind, resolve
+from hallofshame.domain.rounding import round_minutes
+from hallofshame.metrics import live, present, rankings
+from hallofshame.metrics.classify import Scope
+from hallofshame.metrics.episodes import list_episodes
+from hallofshame.metrics.figures import ride_figures
+from hallofshame.metrics.rankings import RideRow
+from hallofshame.metrics.sums import RideSums
+
+bp = blueprint("rides", ["rides"])
+
+#: Periods whose rankings also show each ride's state now.
+_NOW_PERIODS = (PeriodKind.LIVE, PeriodKind.TODAY)
+
+
+@bp.get("/rides/downtime", responses={200: Envelope[list[RideDowntimeItem]]})
+def rides_downtime(query: RideDowntimeQuery) -> dict[str, Any]:
+    """Attractions ranked by downtime (or uptime, or breakdowns) over a period."""
+    period = query.parsed_period()
+    snap = snapshot(period, query.filter)
+    rows = rankings.ride_downtime(snap, query.sort_by)[: query.limit]
+    items = [present.ride_downtime_item(i, r, snap.period) for i, r in enumerate(rows, 1)]
+    if period.kind in _NOW_PERIODS:
+        states = live.ride_states(db(), [p.park for p in snap.parks], now())
+        for item in items:
+            state = states.get(item["ride_id"])
+            item["current_status"] = state.state if state else live.UNKNOWN
+    return envelope(
+        items,
+        period=period.key,
+        filter=query.filter,
+        sort_by=query.sort_by,
+        limit=query.limit,
+        metrics_version=settings().metrics_version,
+    )
+
+
+@bp.get("/rides/waittimes", responses={200: Envelope[list[RideWaitItem]]})
+def rides_waittimes(query: WaitQuery) -> dict[str, Any]:
+    """Attractions ranked by average (or peak) posted wait over a period."""
+    period = query.parsed_period()
+    snap = snapshot(period, query.filter)
+    rows = rankings.ride_waits(snap, query.sort_by)[: query.limit]
+    items = [present.ride_wait_item(i, r) for i, r in enumerate(rows, 1)]
+    if period.kind in _NOW_PERIODS:
+        states = live.ride_states(db(), [p.park for p in snap.parks], now())
+        for item in items:
+            state = states.get(item["ride_id"])
+            item["current_wait_minutes"] = state.wait_minutes if state else None
+    return envelope(
+        items,
+        period=period.key,
+        filter=query.filter,
+        sort_by=query.sort_by,
+        limit=query.limit,
+        metrics_version=settings().metrics_version,
+    )
+
+
+@bp.get("/rides/<int:ride_id>", responses={200: Envelope[RideOne]})
+def ride_get(path: RidePath, query: NoQuery) -> dict[str, Any]:
+    """One ride with its park, tier, weight, category and state now."""
+    ride = get_ride(db(), path.ride_id)
+    park = get_park(db(), ride.park_id)
+    state = live.ride_states(db(), [park], now()).get(ride.id)
+    return envelope(ride_one(ride, park, state))
+
+
+@bp.get("/rides/<int:ride_id>/details", responses={200: Envelope[RideDetail]})
+def ride_details(path: RidePath, query: PeriodQuery) -> dict[str, Any]:
+    """One ride over a period: the ranking's figures, its outages and a series."""
+    session = db()
+    ride = get_ride(session, path.ride_id)
+    park = get_park(session, ride.park_id)
+    period = query.parsed_period()
+    snap = snapshot(period, park_id=park.id)
+    row = next((r for r in rankings.ride_rows(snap) if r.ride.id == ride.id), None)
+    if row is None:  # no counted observation in the window: every sum is zero
+        empty = ride_figures(RideSums(ride_id=ride.id, park_id=park.id), ride.tier)
+        row = RideRow(ride=ride, park=park, figures=empty)
+    downtime = present.ride_downtime_item(0, row, snap.period)
+    waits = present.ride_wait_item(0, row)
+    # Outages of the period's local days (live shows today's, like every live view).
+    window = resolve(metric_period(period), now(), park.timezone)
+    episodes = []
+    if window.end > window.start:
+        days = tuple(day_number(d) for d in window.days)
+        scope = Scope(days={park.id: days}, until=now(), ride_id=ride.id)
+        episodes = [
+            {
+                "start": iso(e.start),
+                "end": iso(e.end),
+                "duration_minutes": round_minutes(e.duration_s / 60.0),
+            }
+            for e in list_episodes(session, scope)
+        ]
+    state = live.ride_states(session, [park], now()).get(ride.id)
+    data = {
+        "ride": ride_one(ride, park, state),
+        "local_date": window.end_date.isoformat(),
+        "summary": {
+            "downtime_hours": downtime["downtime_hours"],
+            "uptime_percentage": downtime["uptime_percentage"],
+            "avg_wait_minutes": waits["avg_wait_minutes"],
+            "peak_wait_minutes": waits["peak_wait_minutes"],
+            "breakdowns": downtime["breakdowns"],
+            "longest_outage_minutes": downtime["longest_outage_minutes"],
+        },
+        "episodes": episodes,
+        "series": ride_series(session, park, ride.id, period),
+    }
+    return envelope(
+        data,
+        period=period.key,
+        metrics_version=settings().metrics_version,
+        timezone=park.timezone,
+        start_date=window.start_date.isoformat(),
+        end_date=window.end_date.isoformat(),
+    )

@@ -1,0 +1,300 @@
+"""Response models: they document every answer in the OpenAPI document.
+
+Routes build plain dicts (``metrics.present`` names and rounds the figures); these
+models only describe them, so the document and the answers cannot drift apart
+unnoticed: the contract tests validate answers against them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class Summary(BaseModel):
+    parks_tracked: int
+    parks_open: int
+    rides_operating: int
+    rides_down: int
+    total_downtime_hours: float
+
+
+class Meta(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    generated_at: str = Field(description="UTC instant, ISO 8601 with Z")
+    period: str | None = None
+    filter: str | None = None
+    sort_by: str | None = None
+    limit: int | None = None
+    metrics_version: int | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    summary: Summary | None = None
+
+
+class Envelope(BaseModel, Generic[T]):
+    data: T
+    meta: Meta
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+class StateCounts(BaseModel):
+    OPERATING: int
+    DOWN: int
+    CLOSED: int
+    REFURBISHMENT: int
+    PARK_CLOSED: int
+    UNKNOWN: int
+    total: int
+
+
+class ParkStatus(BaseModel):
+    has_live_data: bool
+    park_is_open: bool | None
+    last_cycle_at: str | None
+    rides: StateCounts
+
+
+class ParkItem(BaseModel):
+    park_id: int
+    name: str
+    location: str | None
+    country: str | None
+    timezone: str
+    operator: str | None
+    is_disney: bool
+    is_universal: bool
+    reports_down: bool
+    attractions: int
+
+
+class ParkOne(ParkItem):
+    current_status: ParkStatus
+
+
+class ParkDowntimeItem(BaseModel):
+    rank: int
+    park_id: int
+    name: str
+    location: str | None
+    shame_score: float
+    total_downtime_hours: float
+    weighted_downtime_hours: float
+    uptime_percentage: float | None
+    rides_down: int
+    operating_hours: float
+    local_date: str
+    park_is_open: bool | None = None
+
+
+class ParkWaitItem(BaseModel):
+    rank: int
+    park_id: int
+    name: str
+    location: str | None
+    avg_wait_minutes: float | None
+    peak_wait_minutes: float | None
+    rides_reporting: int
+
+
+class RideDowntimeItem(BaseModel):
+    rank: int
+    ride_id: int
+    name: str
+    park_id: int
+    park_name: str
+    tier: int | None
+    downtime_hours: float
+    uptime_percentage: float | None
+    breakdowns: int
+    longest_outage_minutes: float | None
+    current_status: str | None = None
+
+
+class RideWaitItem(BaseModel):
+    rank: int
+    ride_id: int
+    name: str
+    park_id: int
+    park_name: str
+    tier: int | None
+    avg_wait_minutes: float | None
+    peak_wait_minutes: float | None
+    current_wait_minutes: float | None = None
+
+
+class DetailRide(BaseModel):
+    ride_id: int
+    name: str
+    tier: int | None
+    weight: int
+    downtime_hours: float
+    weighted_downtime_hours: float
+    uptime_percentage: float | None
+    breakdowns: int
+    contribution: float = Field(description="the ride's share of the shame score")
+    status: str = Field(description="its live state now")
+
+
+class ExcludedRide(BaseModel):
+    ride_id: int
+    name: str
+    category: str
+    last_operated_at: str | None
+    reason: str
+
+
+class TierCount(BaseModel):
+    tier: int | None
+    weight: int
+    rides: int
+
+
+class ParkDetail(BaseModel):
+    park: ParkItem
+    local_date: str | None = None
+    shame_score: float
+    weighted_downtime_hours: float
+    weighted_capacity_hours: float
+    total_downtime_hours: float
+    operating_hours: float
+    uptime_percentage: float | None
+    rides_down: int
+    avg_wait_minutes: float | None
+    peak_wait_minutes: float | None
+    rides: list[DetailRide]
+    excluded_rides: list[ExcludedRide]
+    tier_distribution: list[TierCount]
+    current_status: ParkStatus
+    series: list[dict[str, Any]]
+
+
+class RosterItem(BaseModel):
+    ride_id: int
+    name: str
+    land: str | None
+    category: str
+    active: bool
+    tier: int | None
+    tier_source: str
+    weight: int
+    eligible: bool
+    last_operated_at: str | None
+    last_operated_date: str | None
+    reason: str | None
+
+
+class RideNowModel(BaseModel):
+    state: str
+    status: str | None
+    wait_minutes: int | None
+    at: str | None
+
+
+class RideOne(BaseModel):
+    ride_id: int
+    name: str
+    park_id: int
+    park_name: str
+    land: str | None
+    category: str
+    active: bool
+    tier: int | None
+    weight: int
+    current_status: RideNowModel
+
+
+class RideSummary(BaseModel):
+    downtime_hours: float
+    uptime_percentage: float | None
+    avg_wait_minutes: float | None
+    peak_wait_minutes: float | None
+    breakdowns: int
+    longest_outage_minutes: float | None
+
+
+class EpisodeItem(BaseModel):
+    start: str
+    end: str
+    duration_minutes: float
+
+
+class RideDetail(BaseModel):
+    ride: RideOne
+    local_date: str | None = None
+    summary: RideSummary
+    episodes: list[EpisodeItem]
+    series: list[dict[str, Any]]
+
+
+class SearchHit(BaseModel):
+    type: str
+    id: int
+    name: str
+    park_id: int
+    park_name: str
+    score: float | None = None
+
+
+class WeatherPoint(BaseModel):
+    at: str
+    temperature_c: float | None
+    precipitation_mm: float | None
+    weather_code: int | None
+    wind_kmh: float | None
+
+
+class Forecast(BaseModel):
+    issued_at: str | None
+    hours: list[WeatherPoint]
+
+
+class Weather(BaseModel):
+    park_id: int
+    timezone: str
+    observations: list[WeatherPoint]
+    forecast: Forecast
+
+
+class SourceAge(BaseModel):
+    source: str
+    latest_cycle_at: str | None
+    age_seconds: float | None
+
+
+class JobItem(BaseModel):
+    job: str
+    started_at: str
+    finished_at: str | None
+    outcome: str
+
+
+class Health(BaseModel):
+    status: str
+    database: bool
+    sources: list[SourceAge]
+    latest_rollup_date: str | None
+    jobs: list[JobItem]
+
+
+#: The error answers every operation may give, documented once.
+ERROR_RESPONSES: dict[int, type[BaseModel]] = {
+    400: ErrorResponse,
+    404: ErrorResponse,
+    429: ErrorResponse,
+    500: ErrorResponse,
+    503: ErrorResponse,
+}

@@ -1,0 +1,84 @@
+"""Serialisers shared by several routes (live status, ride identity, summaries).
+
+Figures are named and rounded by ``metrics.present``; here are only the shapes that
+the API adds around them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hallofshame.api.common import iso
+from hallofshame.db.models import Park, Ride
+from hallofshame.domain.rounding import round_hours
+from hallofshame.domain.tiers import weight
+from hallofshame.metrics import live
+from hallofshame.metrics.figures import hours
+from hallofshame.metrics.rankings import LIVE, Snapshot
+
+
+def park_status(session: Session, park: Park, now: datetime) -> dict[str, Any]:
+    states = live.ride_states(session, [park], now)
+    cycle = live.live_cycles(session, [park], now).get(park.id)
+    return {
+        "has_live_data": cycle is not None,
+        "park_is_open": cycle.park_open if cycle is not None else None,
+        "last_cycle_at": iso(cycle.ts) if cycle is not None else None,
+        "rides": live.state_counts(states),
+    }
+
+
+def ride_now(state: live.RideNow | None) -> dict[str, Any]:
+    if state is None:  # not a counted attraction: it has no live state of its own
+        return {"state": live.UNKNOWN, "status": None, "wait_minutes": None, "at": None}
+    return {
+        "state": state.state,
+        "status": state.status,
+        "wait_minutes": state.wait_minutes,
+        "at": iso(state.at),
+    }
+
+
+def ride_one(ride: Ride, park: Park, state: live.RideNow | None) -> dict[str, Any]:
+    return {
+        "ride_id": ride.id,
+        "name": ride.name,
+        "park_id": park.id,
+        "park_name": park.name,
+        "land": ride.land,
+        "category": ride.category,
+        "active": bool(ride.active),
+        "tier": ride.tier,
+        "weight": weight(ride.tier),
+        "current_status": ride_now(state),
+    }
+
+
+def downtime_summary(snapshot: Snapshot) -> dict[str, Any]:
+    """``meta.summary`` of the park ranking: totals over every park of the snapshot.
+
+    Live counts describe the live cycles (open parks, rides up or down now); hours are
+    today's, as on every live view. Other periods count over the window.
+    """
+    is_live = snapshot.period == LIVE
+    parks_open = 0
+    operating = 0
+    down = 0
+    down_s = 0
+    for row in snapshot.parks:
+        shown = row.today if (is_live and row.today is not None) else row.figures
+        if row.park_is_open if is_live else row.figures.open.open_s > 0:
+            parks_open += 1
+        operating += sum(1 for r in row.figures.rides if r.sums.up_s > 0)
+        down += row.figures.rides_down
+        down_s += shown.down_s
+    return {
+        "parks_tracked": len(snapshot.parks),
+        "parks_open": parks_open,
+        "rides_operating": operating,
+        "rides_down": down,
+        "total_downtime_hours": round_hours(hours(down_s)),
+    }
