@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from hallofshame.db import migrate
 from hallofshame.db.dialects import recreate_database
@@ -85,3 +85,14 @@ def session(engine: Engine) -> Iterator[Session]:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for eng in _engines.values():
         eng.dispose()
+
+
+@pytest.fixture
+def committed_factory(db_url: str) -> Iterator[sessionmaker[Session]]:
+    """A fresh database of its own, for code that commits (jobs, collectors, the app)."""
+    url = sibling_url(db_url, "jobs")
+    recreate_database(url)
+    eng = make_engine(url)
+    migrate.upgrade(eng)
+    yield sessionmaker(bind=eng, expire_on_commit=False)
+    eng.dispose()

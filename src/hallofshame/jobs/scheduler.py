@@ -1,0 +1,69 @@
+"""The scheduler: collection every interval, schedules daily (and when today's is
+missing), weather hourly, rollups shortly after each park's local midnight, retention
+nightly. Each job runs in its own session and never overlaps itself (``job_runs``)."""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.orm import Session, sessionmaker
+
+from hallofshame.config import get_settings
+from hallofshame.ingest.collector import LiveSource
+from hallofshame.jobs import tasks
+
+log = logging.getLogger("hallofshame.scheduler")
+
+
+def build_scheduler(
+    factory: sessionmaker[Session], source: LiveSource, *, collect_every_s: int | None = None
+) -> BackgroundScheduler:
+    interval = collect_every_s or get_settings().collect_interval
+    sched = BackgroundScheduler(
+        timezone="UTC",
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": interval},
+    )
+    sched.add_job(
+        tasks.collect_cycle,
+        "interval",
+        seconds=interval,
+        args=(factory, source),
+        id="collect",
+        name="collect",
+    )
+    sched.add_job(
+        tasks.schedules_job,
+        "interval",
+        hours=1,
+        args=(factory, source),
+        kwargs={"only_missing": True},
+        id="schedules-missing",
+        name="schedules",
+    )
+    sched.add_job(
+        tasks.schedules_job,
+        "cron",
+        hour=6,
+        args=(factory, source),
+        id="schedules-daily",
+        name="schedules daily",
+    )
+    sched.add_job(
+        tasks.weather_job, "interval", hours=1, args=(factory, source), id="weather", name="weather"
+    )
+    # Parks sit in many timezones: checking every 15 minutes rolls each park's day up
+    # shortly after its own local midnight.
+    sched.add_job(
+        tasks.rollup_due, "interval", minutes=15, args=(factory,), id="rollups", name="rollups"
+    )
+    sched.add_job(
+        tasks.purge_raw,
+        "cron",
+        hour=3,
+        minute=30,
+        args=(factory,),
+        id="retention",
+        name="retention",
+    )
+    return sched

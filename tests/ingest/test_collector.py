@@ -1,0 +1,213 @@
+"""The collector against a local fake upstream serving the real recorded payloads."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from pytest_httpserver import HTTPServer
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+from werkzeug import Request, Response
+
+from hallofshame import clock
+from hallofshame.db.models import Cycle, DataQualityIssue, JobRun, Observation, Park
+from hallofshame.ingest.collector import collect_once
+from hallofshame.ingest.live_sources import UpstreamSource
+from hallofshame.jobs import tasks
+from hallofshame.sources.http import HttpClient
+from tests.conftest import SHARED
+
+WIKI = SHARED / "data" / "fixtures" / "themeparks_wiki"
+QT = SHARED / "data" / "fixtures" / "queue_times"
+MK = "75ea578a-adc8-4116-a54d-dccb60765ef9"
+MK_LIVE = json.loads((WIKI / "live_magic_kingdom_full_official_sdk_2026-04-14.json").read_text())
+MK_SCHEDULE = json.loads(
+    (WIKI / "schedule_magic_kingdom_full_official_sdk_2026-04-14.json").read_text()
+)
+DL_LIVE = json.loads((QT / "park16_disneyland_lands_2024-12-14.json").read_text())
+# A minute after the newest Disneyland record, so its Queue-Times feed is fresh.
+NOW = max(
+    datetime.fromisoformat(r["last_updated"].replace("Z", "+00:00"))
+    for land in DL_LIVE["lands"]
+    for r in land["rides"]
+)
+
+
+@pytest.fixture
+def world(committed_factory: sessionmaker[Session]) -> Iterator[sessionmaker[Session]]:
+    with committed_factory() as s, s.begin():
+        s.add_all(
+            [
+                Park(
+                    name="Magic Kingdom Park",
+                    wiki_id=MK,
+                    timezone="America/New_York",
+                    reports_down=True,
+                    is_disney=True,
+                    is_universal=False,
+                    active=True,
+                ),
+                Park(
+                    name="Disneyland",
+                    queue_times_id=16,
+                    timezone="America/Los_Angeles",
+                    reports_down=False,
+                    is_disney=True,
+                    is_universal=False,
+                    active=True,
+                ),
+            ]
+        )
+    clock.set_now(NOW)
+    yield committed_factory
+    clock.set_now(None)
+
+
+def _source(server: HTTPServer) -> UpstreamSource:
+    http = HttpClient(read_timeout=0.5, connect_timeout=0.5, max_attempts=2, sleep=lambda s: None)
+    base = server.url_for("")
+    return UpstreamSource(
+        http, wiki_url=base + "v1", queue_times_url=base.rstrip("/"), weather_url=base + "meteo"
+    )
+
+
+def _serve_good(server: HTTPServer) -> None:
+    server.expect_request(f"/v1/entity/{MK}/live").respond_with_json(MK_LIVE)
+    server.expect_request("/parks/16/queue_times.json").respond_with_json(DL_LIVE)
+
+
+def _counts(factory: sessionmaker[Session]) -> tuple[int, int, int]:
+    with factory() as s:
+        return (
+            s.scalar(select(func.count()).select_from(Cycle)) or 0,
+            s.scalar(select(func.count()).select_from(Observation)) or 0,
+            s.scalar(select(func.count()).select_from(DataQualityIssue)) or 0,
+        )
+
+
+def test_real_payloads_become_cycles(world: sessionmaker[Session], upstream: HTTPServer) -> None:
+    _serve_good(upstream)
+    report = collect_once(world, _source(upstream), interval_s=300)
+    assert (report.cycles, report.issues) == (2, 0)
+    with world() as s:
+        statuses = dict(
+            s.execute(
+                select(Observation.status, func.count())
+                .join(Park, Park.id == Observation.park_id)
+                .where(Park.wiki_id == MK)
+                .group_by(Observation.status)
+            ).all()
+        )
+    # The Magic Kingdom body lists 60 entities besides the park's own row.
+    assert sum(statuses.values()) == 60
+    assert statuses["REFURBISHMENT"] == 1
+
+
+def _timeout(request: Request) -> Response:
+    time.sleep(1.0)
+    return Response("{}", content_type="application/json")
+
+
+FAULTS = {
+    "timeout": lambda srv: srv.expect_request(f"/v1/entity/{MK}/live").respond_with_handler(
+        _timeout
+    ),
+    "429": lambda srv: srv.expect_request(f"/v1/entity/{MK}/live").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "1"}
+    ),
+    "500": lambda srv: srv.expect_request(f"/v1/entity/{MK}/live").respond_with_data(
+        "boom", status=500
+    ),
+    "truncated": lambda srv: srv.expect_request(f"/v1/entity/{MK}/live").respond_with_data(
+        json.dumps(MK_LIVE)[:5000], content_type="application/json"
+    ),
+    "html": lambda srv: srv.expect_request(f"/v1/entity/{MK}/live").respond_with_data(
+        "<html><body>502 Bad Gateway</body></html>", content_type="text/html"
+    ),
+    "error-object": lambda srv: srv.expect_request(f"/v1/entity/{MK}/live").respond_with_json(
+        {"statusCode": 404, "message": "Entity not found"}
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_a_bad_poll_stores_nothing_and_is_recorded_once(
+    fault: str, world: sessionmaker[Session], upstream: HTTPServer
+) -> None:
+    FAULTS[fault](upstream)
+    upstream.expect_request("/parks/16/queue_times.json").respond_with_json(DL_LIVE)
+    report = collect_once(world, _source(upstream), interval_s=300)
+    assert (report.cycles, report.issues) == (1, 1)  # the other park went on
+    with world() as s:
+        mk_cycles = s.scalar(
+            select(func.count()).select_from(Cycle).join(Park).where(Park.wiki_id == MK)
+        )
+        issues = s.scalars(select(DataQualityIssue)).all()
+    assert mk_cycles == 0
+    assert len(issues) == 1 and issues[0].upstream_park_id == MK
+
+    upstream.clear()
+    _serve_good(upstream)
+    clock.set_now(NOW.replace(minute=(NOW.minute + 5) % 60))
+    report = collect_once(world, _source(upstream), interval_s=300)
+    assert report.cycles == 2  # recovered on the next cycle
+
+
+def test_unknown_status_is_kept_as_unknown_and_recorded(
+    world: sessionmaker[Session], upstream: HTTPServer
+) -> None:
+    body = json.loads(json.dumps(MK_LIVE))
+    body["liveData"][1]["status"] = "TEMPORARILY_WHIMSICAL"
+    upstream.expect_request(f"/v1/entity/{MK}/live").respond_with_json(body)
+    upstream.expect_request("/parks/16/queue_times.json").respond_with_json(DL_LIVE)
+    collect_once(world, _source(upstream), interval_s=300)
+    with world() as s:
+        unknown = s.scalar(
+            select(func.count())
+            .select_from(Observation)
+            .where(
+                Observation.status == "UNKNOWN", Observation.raw_status == "TEMPORARILY_WHIMSICAL"
+            )
+        )
+        kinds = s.scalars(select(DataQualityIssue.kind)).all()
+    assert unknown == 1
+    assert kinds == ["unknown_status"]
+
+
+def test_the_same_instant_twice_stores_one_cycle(
+    world: sessionmaker[Session], upstream: HTTPServer
+) -> None:
+    _serve_good(upstream)
+    collect_once(world, _source(upstream), interval_s=300)
+    before = _counts(world)
+    report = collect_once(world, _source(upstream), interval_s=300)
+    assert report.duplicates == 2
+    assert _counts(world) == before
+
+
+def test_jobs_are_recorded_and_schedules_and_weather_stored(
+    world: sessionmaker[Session], upstream: HTTPServer
+) -> None:
+    _serve_good(upstream)
+    upstream.expect_request(f"/v1/entity/{MK}/schedule").respond_with_json(MK_SCHEDULE)
+    meteo = json.loads(
+        (
+            SHARED / "data" / "fixtures" / "open_meteo" / "forecast_new_jersey_336h_pi-inky.json"
+        ).read_text()
+    )
+    upstream.expect_request("/meteo/forecast").respond_with_json(meteo)
+    with world() as s, s.begin():
+        for park in s.scalars(select(Park)):
+            park.latitude, park.longitude = 28.4, -81.6
+    source = _source(upstream)
+    tasks.collect_cycle(world, source)
+    assert tasks.schedules_job(world, source) > 0
+    assert tasks.weather_job(world, source) > 0
+    with world() as s:
+        runs = {(r.job, r.outcome) for r in s.scalars(select(JobRun))}
+        assert all(r.duration_ms is not None for r in s.scalars(select(JobRun)))
+    assert runs == {("collect", "ok"), ("schedules", "ok"), ("weather", "ok")}
