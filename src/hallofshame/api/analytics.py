@@ -1,0 +1,384 @@
+"""Analytics: timeseries of any window, charts, heatmaps, trends and awards.
+
+Every number comes from ``metrics`` (timeseries, charts, trends, rankings); routes only
+parse parameters and shape the answer.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hallofshame.api.common import (
+    blueprint,
+    db,
+    envelope,
+    metric_period,
+    now,
+    settings,
+    snapshot,
+    window_meta,
+)
+from hallofshame.api.lookups import get_park, get_ride
+from hallofshame.api.params import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    ParkPath,
+    PeriodQuery,
+    Query,
+    RidePath,
+    choice,
+)
+from hallofshame.api.schemas import Envelope
+from hallofshame.db.models import Park
+from hallofshame.domain.localtime import local_date_of, local_midnight
+from hallofshame.domain.periods import BUCKETS, Bucket, PeriodKind, parse_bucket
+from hallofshame.domain.rounding import round_hours, round_percent
+from hallofshame.metrics import charts, live, present, timeseries, trends
+from hallofshame.metrics.rankings import FILTERS
+
+bp = blueprint("analytics", ["analytics"])
+
+
+# --- parameters ----------------------------------------------------------------------
+
+
+class TimeseriesQuery(Query):
+    start: str | None = Field(
+        None,
+        description="UTC instant (…Z or with offset), local date-time, or local date; "
+        "default: the park's local midnight today",
+    )
+    end: str | None = Field(None, description="exclusive end, same forms; default: now")
+    bucket: str = choice(Bucket.H1.value, BUCKETS, "bucket size, aligned to local time")
+
+
+class ParkChartQuery(PeriodQuery):
+    type: str = choice("downtime", charts.RIDE_CHART_TYPES, "what each ride's dataset shows")
+    limit: int = Field(MAX_LIMIT, ge=1, le=MAX_LIMIT, description="rides to chart")
+
+
+class TopQuery(PeriodQuery):
+    filter: str = choice("all-parks", FILTERS, "all parks, or Disney and Universal parks only")
+    limit: int = Field(10, ge=1, le=MAX_LIMIT, description="entities to chart")
+
+
+class ChartQuery(TopQuery):
+    type: str = choice("parks", charts.CHART_TYPES, "which ranking's top entities to chart")
+
+
+class HeatmapQuery(TopQuery):
+    type: str = choice("parks-shame", charts.HEATMAP_TYPES, "entities × time of which figure")
+
+
+class TrendQuery(PeriodQuery):
+    category: str = choice("parks-improving", trends.TREND_CATEGORIES, "which trend list")
+    filter: str = choice("all-parks", FILTERS, "all parks, or Disney and Universal parks only")
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="items to return")
+
+
+class AwardQuery(PeriodQuery):
+    entity: str = choice("parks", trends.AWARD_ENTITIES, "parks or rides")
+    filter: str = choice("all-parks", FILTERS, "all parks, or Disney and Universal parks only")
+    limit: int = Field(1, ge=1, le=MAX_LIMIT, description="winner, then runners-up")
+
+
+# --- response models (documentation; the answers are built by metrics) ----------------
+
+
+class Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ParkBucket(Open):
+    start: str
+    local_start: str
+    shame_score: float
+    downtime_hours: float
+    weighted_downtime_hours: float
+    operating_hours: float
+    rides_down: int
+    avg_wait_minutes: float | None
+    park_open_fraction: float | None
+
+
+class StatusShare(Open):
+    up_seconds: int
+    down_seconds: int
+    other_seconds: int
+    up_share: float | None
+    down_share: float | None
+    other_share: float | None
+
+
+class RideBucket(Open):
+    start: str
+    local_start: str
+    status: StatusShare
+    downtime_minutes: float
+    avg_wait_minutes: float | None
+
+
+class Dataset(Open):
+    label: str
+    data: list[float | None]
+
+
+class ChartData(Open):
+    labels: list[str]
+    datasets: list[Dataset]
+
+
+class Heatmap(Open):
+    entities: list[dict[str, Any]]
+    time_labels: list[str]
+    matrix: list[list[float | None]]
+    metric: str
+    unit: str
+
+
+class TrendItem(Open):
+    park_id: int
+    name: str
+    uptime_now: float
+    uptime_before: float
+    uptime_change_pp: float
+    downtime_hours_now: float
+    downtime_hours_before: float
+
+
+# --- timeseries ----------------------------------------------------------------------
+
+
+def _window(query: TimeseriesQuery, tz: str) -> tuple[Any, Any]:
+    at = now()
+    start = (
+        timeseries.parse_instant_param("start", query.start, tz)
+        if query.start
+        else local_midnight(local_date_of(at, tz), tz)
+    )
+    # Default end: just after now, so a cycle at this very instant is included.
+    end = (
+        timeseries.parse_instant_param("end", query.end, tz)
+        if query.end
+        else at + timedelta(seconds=1)
+    )
+    return start, end
+
+
+@bp.get("/parks/<int:park_id>/timeseries", responses={200: Envelope[list[ParkBucket]]})
+def park_timeseries(path: ParkPath, query: TimeseriesQuery) -> dict[str, Any]:
+    """A park's figures in buckets of local time over any window, from raw observations."""
+    park = get_park(db(), path.park_id)
+    start, end = _window(query, park.timezone)
+    s = timeseries.series(db(), park, start, end, parse_bucket(query.bucket))
+    items = [timeseries.park_bucket_item(s, i) for i in range(len(s))]
+    return envelope(items, **_series_meta(s, start, end, park.timezone))
+
+
+@bp.get("/rides/<int:ride_id>/timeseries", responses={200: Envelope[list[RideBucket]]})
+def ride_timeseries(path: RidePath, query: TimeseriesQuery) -> dict[str, Any]:
+    """A ride's status shares, downtime and waits in buckets of its park's local time."""
+    ride = get_ride(db(), path.ride_id)
+    park = get_park(db(), ride.park_id)
+    start, end = _window(query, park.timezone)
+    s = timeseries.series(db(), park, start, end, parse_bucket(query.bucket), ride_id=ride.id)
+    items = [timeseries.ride_bucket_item(s, i, ride.id) for i in range(len(s))]
+    return envelope(items, ride_id=ride.id, **_series_meta(s, start, end, park.timezone))
+
+
+def _series_meta(s: timeseries.Series, start: Any, end: Any, tz: str) -> dict[str, Any]:
+    return {
+        "park_id": s.park.id,
+        "timezone": tz,
+        "bucket": s.bucket.value,
+        "start": timeseries.iso_utc(start),
+        "end": timeseries.iso_utc(end),
+        "metrics_version": settings().metrics_version,
+    }
+
+
+# --- charts and heatmaps ----------------------------------------------------------------
+
+
+def _chart_meta(chart: charts.Chart, query: PeriodQuery, **extra: Any) -> dict[str, Any]:
+    windows = list(chart.windows.values())
+    dates = {(w.start_date, w.end_date) for w in windows}
+    meta: dict[str, Any] = {
+        "period": query.parsed_period().key,
+        "granularity": "hourly" if chart.granularity is Bucket.H1 else "daily",
+        "metric": chart.metric.name,
+        "unit": chart.metric.unit,
+        "metrics_version": settings().metrics_version,
+        **extra,
+    }
+    if len(dates) == 1:
+        first, last = dates.pop()
+        meta.update(start_date=first.isoformat(), end_date=last.isoformat())
+    return meta
+
+
+def _chart(query: PeriodQuery, metric: charts.Metric, **kw: Any) -> charts.Chart:
+    return charts.build_chart(
+        db(),
+        metric,
+        metric_period(query.parsed_period()),
+        now=now(),
+        version=settings().metrics_version,
+        **kw,
+    )
+
+
+@bp.get("/parks/<int:park_id>/rides/charts", responses={200: Envelope[ChartData]})
+def park_ride_charts(path: ParkPath, query: ParkChartQuery) -> dict[str, Any]:
+    """Per-ride downtime or waits of one park through the period, in its local time."""
+    park = get_park(db(), path.park_id)
+    chart = _chart(query, charts.RIDE_CHART_METRICS[query.type], limit=query.limit, park_id=park.id)
+    data = {"labels": chart.labels, "datasets": chart.datasets}
+    return envelope(data, **_chart_meta(chart, query, type=query.type, timezone=park.timezone))
+
+
+@bp.get("/trends/chart-data", responses={200: Envelope[ChartData]})
+def trends_chart_data(query: ChartQuery) -> dict[str, Any]:
+    """The top entities of a ranking, bucketed hourly (one day) or daily."""
+    metric = charts.CHART_METRICS[query.type]
+    chart = _chart(query, metric, filter_=query.filter, limit=query.limit)
+    data = {"labels": chart.labels, "datasets": chart.datasets}
+    return envelope(
+        data, **_chart_meta(chart, query, type=query.type, filter=query.filter, limit=query.limit)
+    )
+
+
+@bp.get("/trends/heatmap-data", responses={200: Envelope[Heatmap]})
+def trends_heatmap(query: HeatmapQuery) -> dict[str, Any]:
+    """Entities × hours (one day) or days of shame, downtime or waits."""
+    chart = _chart(
+        query, charts.HEATMAP_METRICS[query.type], filter_=query.filter, limit=query.limit
+    )
+    return envelope(
+        charts.heatmap(chart),
+        **_chart_meta(chart, query, type=query.type, filter=query.filter, limit=query.limit),
+    )
+
+
+# --- trends and awards -----------------------------------------------------------------
+
+
+def _trend_item(t: trends.Trend) -> dict[str, Any]:
+    item: dict[str, Any] = (
+        {
+            "ride_id": t.ride.id,
+            "name": t.ride.name,
+            "park_id": t.park.id,
+            "park_name": t.park.name,
+            "tier": t.ride.tier,
+        }
+        if t.ride is not None
+        else {"park_id": t.park.id, "name": t.park.name}
+    )
+    return item | {
+        "uptime_now": round_percent(t.uptime_now),
+        "uptime_before": round_percent(t.uptime_before),
+        "uptime_change_pp": round_percent(t.uptime_change_pp),
+        "downtime_hours_now": round_hours(t.downtime_hours_now),
+        "downtime_hours_before": round_hours(t.downtime_hours_before),
+        "direction": t.direction,
+        "local_date": t.window.end_date.isoformat(),
+    }
+
+
+@bp.get("/trends", responses={200: Envelope[list[TrendItem]]})
+def trends_list(query: TrendQuery) -> dict[str, Any]:
+    """Parks or rides whose uptime moved by at least 5 points against the window before."""
+    period = query.parsed_period()
+    found = trends.trends(
+        db(),
+        query.category,
+        metric_period(period),
+        now=now(),
+        version=settings().metrics_version,
+        filter_=query.filter,
+    )[: query.limit]
+    meta: dict[str, Any] = {}
+    windows = {
+        (t.window.start_date, t.window.end_date, t.previous.start_date, t.previous.end_date)
+        for t in found
+    }
+    if len(windows) == 1:
+        a, b, c, d = windows.pop()
+        meta = {
+            "start_date": a.isoformat(),
+            "end_date": b.isoformat(),
+            "previous_start_date": c.isoformat(),
+            "previous_end_date": d.isoformat(),
+        }
+    return envelope(
+        [_trend_item(t) for t in found],
+        period=period.key,
+        category=query.category,
+        filter=query.filter,
+        limit=query.limit,
+        metrics_version=settings().metrics_version,
+        threshold_pp=trends.TREND_THRESHOLD_PP,
+        **meta,
+    )
+
+
+def _award(query: AwardQuery, downtime: bool) -> dict[str, Any]:
+    period = query.parsed_period()
+    snap = snapshot(period, query.filter)
+    parks = query.entity == "parks"
+    if downtime:
+        rows = trends.least_reliable(snap, query.entity, query.limit)
+        item = present.park_downtime_item if parks else present.ride_downtime_item
+        items = [item(i, r, snap.period) for i, r in enumerate(rows, 1)]
+    else:
+        rows = trends.longest_waits(snap, query.entity, query.limit)
+        wait_item = present.park_wait_item if parks else present.ride_wait_item
+        items = [wait_item(i, r) for i, r in enumerate(rows, 1)]
+    _add_state_now(items, [r.park for r in rows], period.kind, parks, downtime)
+    return envelope(
+        items,
+        period=period.key,
+        entity=query.entity,
+        filter=query.filter,
+        limit=query.limit,
+        metrics_version=settings().metrics_version,
+        **window_meta(snap),
+    )
+
+
+def _add_state_now(
+    items: list[dict[str, Any]], parks: list[Park], kind: PeriodKind, is_park: bool, down: bool
+) -> None:
+    """The state-now fields the rankings add for live and today, so a winner reads alike."""
+    if kind not in (PeriodKind.LIVE, PeriodKind.TODAY) or not items:
+        return
+    if is_park:
+        if down and kind is PeriodKind.TODAY:
+            cycles = live.live_cycles(db(), parks, now())
+            for item in items:
+                cycle = cycles.get(item["park_id"])
+                item["park_is_open"] = cycle.park_open if cycle is not None else None
+        return
+    states = live.ride_states(db(), parks, now())
+    for item in items:
+        state = states.get(item["ride_id"])
+        if down:
+            item["current_status"] = state.state if state else live.UNKNOWN
+        else:
+            item["current_wait_minutes"] = state.wait_minutes if state else None
+
+
+@bp.get("/trends/least-reliable", responses={200: Envelope[list[dict[str, Any]]]})
+def least_reliable(query: AwardQuery) -> dict[str, Any]:
+    """The park or ride at the top of the downtime ranking (same window, same order)."""
+    return _award(query, downtime=True)
+
+
+@bp.get("/trends/longest-wait-times", responses={200: Envelope[list[dict[str, Any]]]})
+def longest_wait_times(query: AwardQuery) -> dict[str, Any]:
+    """The park or ride at the top of the wait ranking (same window, same order)."""
+    return _award(query, downtime=False)

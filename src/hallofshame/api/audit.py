@@ -1,0 +1,201 @@
+"""Audit: how a displayed figure was computed, invariant checks, anomalies, feed problems.
+
+Read-only like the rest of the public API; the answers come from ``metrics.audit``,
+``metrics.checks`` and ``metrics.anomalies``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hallofshame.api.common import blueprint, db, envelope, iso, metric_period, now, settings
+from hallofshame.api.errors import invalid, not_found
+from hallofshame.api.params import MAX_ID, PeriodQuery, Query, choice
+from hallofshame.api.schemas import Envelope
+from hallofshame.domain.periods import PeriodError
+from hallofshame.domain.rounding import PLACES, FigureKind, round_half_up
+from hallofshame.domain.statuses import Source
+from hallofshame.metrics import anomalies, audit, checks
+
+bp = blueprint("audit", ["audit"])
+
+METRICS = tuple(dict.fromkeys([*audit.PARK_FORMULAS, *audit.RIDE_FORMULAS]))
+SOURCES = tuple(s.value for s in Source)
+MAX_HOURS = 24 * 30
+
+
+class ExplainQuery(PeriodQuery):
+    entity: str = choice("park", audit.ENTITIES, "park or ride")
+    id: int = Field(ge=1, le=MAX_ID, description="the park's or ride's id")
+    metric: str = choice("shame_score", METRICS, "the figure to explain")
+
+
+class DateQuery(Query):
+    date: str | None = Field(
+        None,
+        description="local date YYYY-MM-DD (default: yesterday in UTC)",
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+    )
+
+
+class AnomalyQuery(DateQuery):
+    severity: str = choice("warning", anomalies.SEVERITIES, "warning lists critical ones too")
+
+
+class DataQualityQuery(Query):
+    hours: int = Field(24, ge=1, le=MAX_HOURS, description="how far back to look")
+    source: str | None = Field(
+        None, description="one source only", json_schema_extra={"enum": list(SOURCES)}
+    )
+    limit: int = Field(500, ge=1, le=5000, description="issues to return")
+
+
+class Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Trace(Open):
+    entity: str
+    id: int
+    metric: str
+    inputs: dict[str, Any]
+    formula: str
+    result: float | int | None
+    displayed: float | int | None
+
+
+class CheckItem(Open):
+    check: str
+    park_id: int
+    park_name: str
+    status: str
+    details: dict[str, Any]
+
+
+class AnomalyItem(Open):
+    entity: str
+    park_id: int
+    metric: str
+    value: float
+    median: float
+    robust_z: float
+    severity: str
+
+
+class IssueItem(Open):
+    detected_at: str
+    source: str
+    kind: str
+    message: str
+
+
+def _date(text: str | None) -> date:
+    if text is None:
+        return (now() - timedelta(days=1)).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise PeriodError("date", f"not a valid date: {text!r}") from None
+
+
+@bp.get("/audit/explain", responses={200: Envelope[Trace]})
+def explain(query: ExplainQuery) -> dict[str, Any]:
+    """The computation trace of one figure, as the rankings show it."""
+    formulas = audit.PARK_FORMULAS if query.entity == "park" else audit.RIDE_FORMULAS
+    if query.metric not in formulas:
+        raise invalid("metric", f"{query.metric!r} is not a {query.entity} figure", list(formulas))
+    period = query.parsed_period()
+    try:
+        trace = audit.explain(
+            db(),
+            query.entity,
+            query.id,
+            metric_period(period),
+            query.metric,
+            now=now(),
+            version=settings().metrics_version,
+        )
+    except audit.NotFound:
+        raise not_found(query.entity, query.id) from None
+    trace["window"]["start"] = iso(trace["window"]["start"])
+    trace["window"]["end"] = iso(trace["window"]["end"])
+    return envelope(trace, period=period.key, metrics_version=settings().metrics_version)
+
+
+@bp.get("/audit/checks", responses={200: Envelope[list[CheckItem]]})
+def audit_checks(query: DateQuery) -> dict[str, Any]:
+    """Invariant checks for one local date in every park."""
+    d = _date(query.date)
+    results = checks.checks(db(), d, now=now(), version=settings().metrics_version)
+    return envelope(
+        [vars(r) for r in results],
+        date=d.isoformat(),
+        summary_counts=checks.summary(results),
+        metrics_version=settings().metrics_version,
+    )
+
+
+def _places(metric: str) -> int:
+    return PLACES[FigureKind.SHAME if metric == "shame_score" else FigureKind.HOURS]
+
+
+@bp.get("/audit/anomalies", responses={200: Envelope[list[AnomalyItem]]})
+def audit_anomalies(query: AnomalyQuery) -> dict[str, Any]:
+    """Park shame and ride downtime of a date far from their own previous 28 days."""
+    d = _date(query.date)
+    found = anomalies.anomalies(
+        db(), d, now=now(), version=settings().metrics_version, severity=query.severity
+    )
+    items = [
+        {
+            "entity": a.entity,
+            "park_id": a.park.id,
+            "park_name": a.park.name,
+            "ride_id": a.ride.id if a.ride else None,
+            "ride_name": a.ride.name if a.ride else None,
+            "metric": a.metric,
+            "value": round_half_up(a.value, _places(a.metric)),
+            "median": round_half_up(a.median, _places(a.metric)),
+            "robust_z": round_half_up(a.z, 2),
+            "direction": a.direction,
+            "severity": a.severity,
+            "history_days": a.history_days,
+        }
+        for a in found
+    ]
+    return envelope(
+        items,
+        date=d.isoformat(),
+        severity=query.severity,
+        thresholds={
+            "warning": anomalies.WARNING_Z,
+            "critical": anomalies.CRITICAL_Z,
+            "history_days": anomalies.HISTORY_DAYS,
+            "min_history": anomalies.MIN_HISTORY,
+        },
+        metrics_version=settings().metrics_version,
+    )
+
+
+@bp.get("/audit/data-quality", responses={200: Envelope[list[IssueItem]]})
+def data_quality(query: DataQualityQuery) -> dict[str, Any]:
+    """Recorded feed problems: stale feeds, HTTP errors, malformed payloads."""
+    issues = audit.data_quality(
+        db(), hours_back=query.hours, now=now(), source=query.source, limit=query.limit
+    )
+    items = [
+        {
+            "id": i.id,
+            "detected_at": iso(i.detected_at),
+            "source": i.source,
+            "park_id": i.park_id,
+            "upstream_park_id": i.upstream_park_id,
+            "kind": i.kind,
+            "message": i.message,
+        }
+        for i in issues
+    ]
+    return envelope(items, hours=query.hours, source=query.source, limit=query.limit)
