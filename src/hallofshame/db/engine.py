@@ -27,7 +27,8 @@ _LITERALS = re.compile(r"('(?:[^']|'')*'|\b\d+(?:\.\d+)?\b)")
 
 def statement_shape(statement: str) -> str:
     """The statement with literals masked, so a slow-query log never carries data."""
-    return " ".join(_LITERALS.sub("?", statement).split())
+    shape = " ".join(_LITERALS.sub("?", statement).split())
+    return shape if len(shape) <= 600 else shape[:600] + " …"
 
 
 def _install_slow_query_log(engine: Engine, threshold_ms: int) -> None:
