@@ -73,13 +73,22 @@ def ingest_replay(files: tuple[Path, ...]) -> None:
 
 
 @click.command()
-@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), required=True)
-@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--parks", "park_ids", default="", help="Comma-separated park ids (default all).")
 @click.option("--metrics-version", type=int, default=None, help="Default: HOS_METRICS_VERSION.")
-def rollup(start: object, end: object, park_ids: str, metrics_version: int | None) -> None:
+@click.option("--due", is_flag=True, help="Only the days that have ended and lack a rollup.")
+def rollup(
+    start: object, end: object, park_ids: str, metrics_version: int | None, due: bool
+) -> None:
     """Recompute daily rollups for a range of local dates (idempotent)."""
-    from hallofshame.jobs.tasks import recompute
+    from hallofshame.jobs.tasks import recompute, rollup_due
+
+    if due:
+        click.echo(f"{rollup_due(_factory())} park-days rolled up")
+        return
+    if start is None or end is None:
+        raise click.UsageError("give --start and --end, or --due")
 
     first, last = start.date(), end.date()  # type: ignore[attr-defined]
     if last < first:
@@ -158,7 +167,32 @@ def run(source: str, days: int, reset: bool, host: str, port: int) -> None:
     run_product(source=source, days=days, reset=reset, host=host, port=port)
 
 
+@click.command()
+@click.option("--source", type=click.Choice(["live", "sim"]), default="live", show_default=True)
+def scheduler(source: str) -> None:
+    """Run only the scheduled jobs (production: a process apart from the API workers)."""
+    import signal
+    import threading
+
+    from hallofshame.jobs.scheduler import build_scheduler
+    from hallofshame.jobs.tasks import make_source
+
+    sched = build_scheduler(_factory(), make_source(source))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    sched.start()
+    click.echo(f"scheduler running ({source}); Ctrl-C stops")
+    try:
+        while not stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sched.shutdown(wait=True)
+
+
 COMMANDS: list[click.Command] = [
+    scheduler,
     simulate,
     ingest,
     rollup,
