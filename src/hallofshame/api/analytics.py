@@ -35,7 +35,6 @@ from hallofshame.api.schemas import Envelope
 from hallofshame.db.models import Park
 from hallofshame.domain.localtime import local_date_of, local_midnight
 from hallofshame.domain.periods import BUCKETS, Bucket, PeriodKind, parse_bucket
-from hallofshame.domain.rounding import round_hours, round_percent
 from hallofshame.metrics import charts, live, present, timeseries, trends
 from hallofshame.metrics.rankings import FILTERS
 
@@ -266,29 +265,6 @@ def trends_heatmap(query: HeatmapQuery) -> dict[str, Any]:
 # --- trends and awards -----------------------------------------------------------------
 
 
-def _trend_item(t: trends.Trend) -> dict[str, Any]:
-    item: dict[str, Any] = (
-        {
-            "ride_id": t.ride.id,
-            "name": t.ride.name,
-            "park_id": t.park.id,
-            "park_name": t.park.name,
-            "tier": t.ride.tier,
-        }
-        if t.ride is not None
-        else {"park_id": t.park.id, "name": t.park.name}
-    )
-    return item | {
-        "uptime_now": round_percent(t.uptime_now),
-        "uptime_before": round_percent(t.uptime_before),
-        "uptime_change_pp": round_percent(t.uptime_change_pp),
-        "downtime_hours_now": round_hours(t.downtime_hours_now),
-        "downtime_hours_before": round_hours(t.downtime_hours_before),
-        "direction": t.direction,
-        "local_date": t.window.end_date.isoformat(),
-    }
-
-
 @bp.get("/trends", responses={200: Envelope[list[TrendItem]]})
 def trends_list(query: TrendQuery) -> dict[str, Any]:
     """Parks or rides whose uptime moved by at least 5 points against the window before."""
@@ -315,7 +291,7 @@ def trends_list(query: TrendQuery) -> dict[str, Any]:
             "previous_end_date": d.isoformat(),
         }
     return envelope(
-        [_trend_item(t) for t in found],
+        [trends.trend_item(t) for t in found],
         period=period.key,
         category=query.category,
         filter=query.filter,

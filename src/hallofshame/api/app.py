@@ -64,6 +64,8 @@ def create_app(
             description="Which theme parks and rides break down the most. "
             "Every figure follows the published metrics definitions.",
         ),
+        # Documents the key that state-changing endpoints require (X-API-Key).
+        security_schemes={"apiKey": {"type": "apiKey", "name": "X-API-Key", "in": "header"}},
         doc_prefix="/api",
         doc_url="/openapi.json",
         validation_error_status=400,

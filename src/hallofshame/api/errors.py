@@ -123,7 +123,7 @@ def _period_error(exc: PeriodError) -> Response:
     details: dict[str, Any] = {"parameter": exc.param}
     if exc.allowed:
         details["allowed"] = list(exc.allowed)
-    return error_response(400, "invalid_parameter", exc.message, details)
+    return error_response(400, "invalid_parameter", str(exc), details)
 
 
 def _http_error(exc: HTTPException) -> Response:
@@ -143,7 +143,7 @@ def _http_error(exc: HTTPException) -> Response:
 
 def _database_down(exc: DBAPIError) -> Response:
     if isinstance(exc, OperationalError) or exc.connection_invalidated:
-        log.error("database unreachable: %s", type(exc.orig).__name__)
+        log.error("database unavailable: %s: %.200s", type(exc.orig).__name__, exc.orig)
         return error_response(503, "unavailable", "the database is unreachable")
     return _unexpected(exc)
 

@@ -7,13 +7,14 @@ the constants of the metrics layer, both in the OpenAPI document (``enum``) and 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
 from hallofshame.api.errors import QUERY_MODELS
-from hallofshame.domain.periods import NAMED_PERIODS, Period, parse_period
+from hallofshame.domain.periods import NAMED_PERIODS, Period, PeriodError, parse_period
 from hallofshame.metrics.rankings import (
     FILTERS,
     PARK_DOWNTIME_SORTS,
@@ -37,6 +38,19 @@ OptionalId = Annotated[
     Field(ge=1, le=MAX_ID),
     WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID}),
 ]
+
+
+#: Custom ranges must lie in these years: beyond them no data exists, and far-off years
+#: are outside what time-zone arithmetic can represent.
+FIRST_DATE = date(2000, 1, 1)
+LAST_DATE = date(2099, 12, 31)
+
+
+def within_range(period: Period) -> Period:
+    for param, value in (("start", period.start), ("end", period.end)):
+        if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+            raise PeriodError(param, f"dates run from {FIRST_DATE} to {LAST_DATE}, got {value}")
+    return period
 
 
 def choice(default: str, allowed: tuple[str, ...], description: str) -> Any:
@@ -80,7 +94,7 @@ class PeriodQuery(Query):
 
     def parsed_period(self) -> Period:
         named = self.period if "period" in self.model_fields_set else None
-        return parse_period(named, self.start, self.end)
+        return within_range(parse_period(named, self.start, self.end))
 
 
 class RankingQuery(PeriodQuery):

@@ -9,8 +9,8 @@ from flask import request
 
 from hallofshame.api.common import blueprint, envelope, factory, settings
 from hallofshame.api.errors import ApiError
-from hallofshame.api.params import RecomputeQuery
-from hallofshame.api.schemas import Envelope
+from hallofshame.api.params import RecomputeQuery, within_range
+from hallofshame.api.schemas import Envelope, ErrorResponse
 from hallofshame.domain.periods import custom_period
 
 bp = blueprint("admin", ["operations"])
@@ -28,13 +28,17 @@ def require_api_key() -> None:
         raise ApiError(401, f"a valid {API_KEY_HEADER} header is required")
 
 
-@bp.post("/admin/recompute", responses={200: Envelope[dict[str, int]]})
+@bp.post(
+    "/admin/recompute",
+    responses={200: Envelope[dict[str, int]], 401: ErrorResponse, 403: ErrorResponse},
+    security=[{"apiKey": []}],
+)
 def recompute(query: RecomputeQuery) -> dict[str, Any]:
     """Recompute the daily rollups of local dates start..end for the current version."""
     require_api_key()
     from hallofshame.jobs.tasks import recompute as run_recompute
 
-    period = custom_period(query.start, query.end)
+    period = within_range(custom_period(query.start, query.end))
     assert period.start is not None and period.end is not None  # noqa: S101 - custom
     result = run_recompute(factory(), period.start, period.end, version=settings().metrics_version)
     return envelope(
