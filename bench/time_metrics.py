@@ -1,0 +1,93 @@
+"""Time the metrics layer on a dataset made by make_dataset.py.
+
+    python bench/time_metrics.py --url mysql+pymysql://root@127.0.0.1:3306/hos_bench_s --runs 5
+
+Reports the median and spread of several runs of: today's, yesterday's and last month's
+park rankings, a one-day 15-minute park timeseries, and the recompute of every rollup.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+
+def timed(label: str, runs: int, fn: Callable[[], object]) -> None:
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    print(
+        f"{label:<38} median {statistics.median(samples):9.1f} ms   "
+        f"min {min(samples):9.1f}   max {max(samples):9.1f}   (n={runs})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-recompute", action="store_true")
+    args = parser.parse_args()
+    os.environ["HOS_DATABASE_URL"] = args.url
+    os.environ.setdefault("HOS_NOW", "2026-08-15T12:00:00Z")
+
+    from sqlalchemy import func, select
+
+    from hallofshame import clock
+    from hallofshame.db.engine import session_factory
+    from hallofshame.db.models import Observation, Park, RideDayRollup
+    from hallofshame.jobs.tasks import recompute
+    from hallofshame.metrics import rankings
+
+    factory = session_factory()
+    now = clock.now()
+    with factory() as s:
+        obs = s.scalar(select(func.count()).select_from(Observation))
+        first = s.scalar(select(func.min(RideDayRollup.local_date)))
+        last = s.scalar(select(func.max(RideDayRollup.local_date)))
+        park = s.scalars(select(Park).order_by(Park.id)).first()
+    print(
+        f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores; "
+        f"database: {args.url.split('@')[-1]}; observations: {obs}; rollups {first}..{last}"
+    )
+
+    def ranking(period: str) -> Callable[[], object]:
+        def run() -> object:
+            with factory() as s:
+                snap = rankings.compute(s, period, now=now, version=1)
+                return rankings.park_downtime(snap)
+
+        return run
+
+    for period in ("today", "yesterday", "last_month"):
+        timed(f"park rankings, {period}", args.runs, ranking(period))
+
+    try:
+        from hallofshame.metrics import timeseries
+
+        def series() -> object:
+            with factory() as s:
+                start = now - timedelta(days=1)
+                return timeseries.series(s, park, start, now, "15m")
+
+        timed("one park, one day, 15-minute buckets", args.runs, series)
+    except (ImportError, AttributeError, TypeError) as exc:
+        print(f"timeseries not timed: {exc}")
+
+    if not args.skip_recompute and first and last:
+        timed(
+            f"recompute {first}..{last}, all parks",
+            1,
+            lambda: recompute(factory, first, last, version=1),
+        )
+
+
+if __name__ == "__main__":
+    main()
