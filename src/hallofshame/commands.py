@@ -7,3 +7,7 @@ from hallofshame.jobs.commands import COMMANDS
 
 for command in COMMANDS:
     main.add_command(command)
+
+from hallofshame.api.serve import serve  # noqa: E402 - the hub attaches commands in order
+
+main.add_command(serve)
