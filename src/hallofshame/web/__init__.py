@@ -1,0 +1,1 @@
+"""The dashboard: HTML shells and JavaScript modules that read only the public JSON API."""
