@@ -16,6 +16,9 @@ from hallofshame.db.engine import make_engine
 from hallofshame.db.models import Base, Park
 
 
+HEAD = "0003"
+
+
 @pytest.fixture
 def scratch_engine(db_url: str) -> Engine:
     url = sibling_url(db_url, "mig")
@@ -27,7 +30,7 @@ def scratch_engine(db_url: str) -> Engine:
 
 def test_round_trip_keeps_rows_of_earlier_revisions(scratch_engine: Engine) -> None:
     migrate.upgrade(scratch_engine)
-    assert migrate.current(scratch_engine) == "0002"
+    assert migrate.current(scratch_engine) == HEAD
     with scratch_engine.begin() as conn:
         conn.execute(
             insert(Park.__table__).values(
@@ -47,7 +50,7 @@ def test_round_trip_keeps_rows_of_earlier_revisions(scratch_engine: Engine) -> N
     migrate.downgrade(scratch_engine, "base")
     assert set(inspect(scratch_engine).get_table_names()) <= {"alembic_version"}
     migrate.upgrade(scratch_engine)
-    assert migrate.current(scratch_engine) == "0002"
+    assert migrate.current(scratch_engine) == HEAD
     with scratch_engine.begin() as conn:
         conn.execute(
             insert(Park.__table__).values(

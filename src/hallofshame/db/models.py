@@ -320,6 +320,45 @@ class JobRun(Base):
     message: Mapped[str | None] = mapped_column(String(1000))
 
 
+class RideDayRunning(Base):
+    """Today's sums of one ride, kept up to date as cycles arrive (METRICS.md §3).
+
+    The same additive sums as a rollup, plus the length of the episode still open, so a
+    new cycle updates the row instead of rescanning the day. Maintained for the current
+    metrics version only; a day whose cycles arrived out of order loses its rows and is
+    computed from raw instead.
+    """
+
+    __tablename__ = "ride_day_running"
+    __table_args__ = (Index(None, "park_id", "local_date", "metrics_version"),)
+
+    ride_id: Mapped[int] = mapped_column(ForeignKey("rides.id"), primary_key=True)
+    local_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    metrics_version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"))
+    up_s: Mapped[int] = mapped_column(BigInteger)
+    down_s: Mapped[int] = mapped_column(BigInteger)
+    capacity_s: Mapped[int] = mapped_column(BigInteger)
+    wait_sum: Mapped[int] = mapped_column(BigInteger)
+    wait_n: Mapped[int] = mapped_column(Integer)
+    wait_max: Mapped[int | None] = mapped_column(Integer)
+    episodes: Mapped[int] = mapped_column(Integer)
+    longest_outage_s: Mapped[int | None] = mapped_column(Integer)
+    open_episode_s: Mapped[int | None] = mapped_column(Integer)
+    observations: Mapped[int] = mapped_column(Integer)
+
+
+class ParkDayRunning(Base):
+    __tablename__ = "park_day_running"
+
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"), primary_key=True)
+    local_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    metrics_version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    open_s: Mapped[int] = mapped_column(BigInteger)
+    cycles: Mapped[int] = mapped_column(Integer)
+    last_ts: Mapped[utc]
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a model (for bulk statements that skip ORM bookkeeping)."""
     return cast(Table, model.__table__)

@@ -29,6 +29,7 @@ from hallofshame.ingest.catalog_sync import (
     sync_rides,
 )
 from hallofshame.ingest.schedules import active_attractions, load_schedule_book
+from hallofshame.rollups import running
 from hallofshame.sources.base import LiveSnapshot, RideReading
 
 log = logging.getLogger("hallofshame.cycle")
@@ -183,6 +184,14 @@ def record_cycles(
     for chunk in range(0, len(observations), 5000):
         bulk_insert(session, table_of(Observation), observations[chunk : chunk + 5000])
     _mark_operated(session, operated)
+    running.advance(
+        session,
+        park.id,
+        [
+            (ids[ts], ts, outcome.span_s, local_day, is_open)
+            for outcome, ts, _readings, is_open, local_day in pending
+        ],
+    )
     return outcomes
 
 

@@ -13,7 +13,13 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, Integer, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from hallofshame.db.models import Cycle, ParkDayRollup, RideDayRollup
+from hallofshame.db.models import (
+    Cycle,
+    ParkDayRollup,
+    ParkDayRunning,
+    RideDayRollup,
+    RideDayRunning,
+)
 from hallofshame.metrics.classify import Scope, classified
 from hallofshame.metrics.episodes import episode_summary
 
@@ -152,7 +158,7 @@ def raw_park_day_open(session: Session, scope: Scope) -> dict[tuple[int, int], P
 
 
 def _rollup_filter(
-    model: type[RideDayRollup] | type[ParkDayRollup],
+    model: type[RideDayRollup] | type[ParkDayRollup] | type[RideDayRunning] | type[ParkDayRunning],
     days: Mapping[int, Sequence[date]],
     version: int,
 ) -> ColumnElement[bool]:
@@ -250,3 +256,62 @@ def group_by_park(rides: Iterable[RideSums]) -> dict[int, list[RideSums]]:
     for sums in rides:
         out.setdefault(sums.park_id, []).append(sums)
     return out
+
+
+def running_ride_sums(
+    session: Session, days: Mapping[int, Sequence[date]], version: int
+) -> dict[int, RideSums]:
+    """Per-ride sums of the running (today's) rows for the given park days."""
+    if not any(days.values()):
+        return {}
+    r = RideDayRunning
+    stmt = (
+        select(
+            r.ride_id,
+            r.park_id,
+            func.sum(r.up_s),
+            func.sum(r.down_s),
+            func.sum(r.capacity_s),
+            func.sum(r.wait_sum),
+            func.sum(r.wait_n),
+            func.max(r.wait_max),
+            func.sum(r.episodes),
+            func.max(r.longest_outage_s),
+            func.sum(r.observations),
+        )
+        .where(_rollup_filter(r, days, version))
+        .group_by(r.ride_id, r.park_id)
+    )
+    return {
+        row[0]: RideSums(
+            ride_id=row[0],
+            park_id=row[1],
+            up_s=_int(row[2]),
+            down_s=_int(row[3]),
+            capacity_s=_int(row[4]),
+            wait_sum=_int(row[5]),
+            wait_n=_int(row[6]),
+            wait_max=None if row[7] is None else int(row[7]),
+            episodes=_int(row[8]),
+            longest_s=None if row[9] is None else int(row[9]),
+            observations=_int(row[10]),
+        )
+        for row in session.execute(stmt)
+    }
+
+
+def running_park_open(
+    session: Session, days: Mapping[int, Sequence[date]], version: int
+) -> dict[int, ParkOpen]:
+    if not any(days.values()):
+        return {}
+    p = ParkDayRunning
+    stmt = (
+        select(p.park_id, func.sum(p.open_s), func.sum(p.cycles), func.max(p.last_ts))
+        .where(_rollup_filter(p, days, version))
+        .group_by(p.park_id)
+    )
+    return {
+        row[0]: ParkOpen(park_id=row[0], open_s=_int(row[1]), cycles=_int(row[2]), latest_ts=row[3])
+        for row in session.execute(stmt)
+    }

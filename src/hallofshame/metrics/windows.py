@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from hallofshame.db.models import Cycle, Park, ParkDayRollup, Ride
+from hallofshame.db.models import Cycle, Park, ParkDayRollup, ParkDayRunning, Ride
 from hallofshame.domain.localtime import day_number, local_date_of
 from hallofshame.domain.periods import Window, resolve
 from hallofshame.metrics.classify import Scope, counted_rides
@@ -69,6 +69,46 @@ def _rolled_days(
     out: dict[int, set[date]] = {}
     for pid, d in session.execute(stmt):
         out.setdefault(pid, set()).add(d)
+    return out
+
+
+def running_days(
+    session: Session, wanted: dict[int, list[date]], version: int, now: datetime
+) -> dict[int, set[date]]:
+    """Park days whose running rows cover every cycle of the day up to ``now``.
+
+    A day with a cycle after ``now`` (the clock is pinned in the past) or whose running
+    rows were dropped is left to the raw computation.
+    """
+    if not any(wanted.values()):
+        return {}
+    rows = session.execute(
+        select(ParkDayRunning.park_id, ParkDayRunning.local_date, ParkDayRunning.last_ts).where(
+            ParkDayRunning.metrics_version == version,
+            ParkDayRunning.last_ts <= now,
+            or_(
+                *(
+                    and_(ParkDayRunning.park_id == pid, ParkDayRunning.local_date.in_(ds))
+                    for pid, ds in wanted.items()
+                    if ds
+                )
+            ),
+        )
+    ).all()
+    if not rows:
+        return {}
+    latest = {
+        (pid, d): ts
+        for pid, d, ts in session.execute(
+            select(Cycle.park_id, Cycle.local_date, func.max(Cycle.ts))
+            .where(or_(*(and_(Cycle.park_id == pid, Cycle.local_date == d) for pid, d, _ in rows)))
+            .group_by(Cycle.park_id, Cycle.local_date)
+        )
+    }
+    out: dict[int, set[date]] = {}
+    for pid, d, last_ts in rows:
+        if latest.get((pid, d)) == last_ts:
+            out.setdefault(pid, set()).add(d)
     return out
 
 

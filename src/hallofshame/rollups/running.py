@@ -1,0 +1,167 @@
+"""Running sums of the current local day, updated in the transaction of each new cycle.
+
+A cycle's rows are classified by the one SQL definition (``metrics.classify``) and added
+to the ride's running row; the only state carried between cycles is the length of the
+downtime episode still open. "Today" is then read from these rows instead of rescanning
+the day's raw observations on every request. When cycles arrive out of order the day's
+rows are dropped, and that day is computed from raw (always correct, only slower).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from hallofshame.config import get_settings
+from hallofshame.db.dialects import bulk_insert
+from hallofshame.db.models import ParkDayRunning, RideDayRunning, table_of
+from hallofshame.domain.localtime import date_of_day_number
+from hallofshame.metrics.classify import Scope, classified
+
+
+def _step(
+    row: RideDayRunning, *, span: int, up: int, down: int, cap: int, is_open: int, wait: int | None
+) -> None:
+    """Add one classified cycle to a ride's running day (sums and episode state)."""
+    row.up_s += span * up
+    row.down_s += span * down
+    row.capacity_s += span * cap
+    row.observations += 1
+    if wait is not None:
+        row.wait_sum += wait
+        row.wait_n += 1
+        row.wait_max = wait if row.wait_max is None else max(row.wait_max, wait)
+    # METRICS.md §4: a run of down cycles; up or park closed ends it; neither extends
+    # nor ends it otherwise. The day boundary ends it because each day has its own row.
+    if down:
+        if row.open_episode_s is None:
+            row.episodes += 1
+            row.open_episode_s = 0
+        row.open_episode_s += span
+        row.longest_outage_s = max(row.longest_outage_s or 0, row.open_episode_s)
+    elif up or not is_open:
+        row.open_episode_s = None
+
+
+def _blank(ride_id: int, park_id: int, day: date, version: int) -> RideDayRunning:
+    return RideDayRunning(
+        ride_id=ride_id,
+        park_id=park_id,
+        local_date=day,
+        metrics_version=version,
+        up_s=0,
+        down_s=0,
+        capacity_s=0,
+        wait_sum=0,
+        wait_n=0,
+        wait_max=None,
+        episodes=0,
+        longest_outage_s=None,
+        open_episode_s=None,
+        observations=0,
+    )
+
+
+def advance(
+    session: Session, park_id: int, cycles: Sequence[tuple[int, datetime, int, int, bool]]
+) -> None:
+    """Add new cycles (id, ts, span_s, local_day, park_open) of one park, in time order."""
+    if not cycles:
+        return
+    version = get_settings().metrics_version
+    days = sorted({date_of_day_number(c[3]) for c in cycles})
+    parks = {
+        p.local_date: p
+        for p in session.scalars(
+            select(ParkDayRunning).where(
+                ParkDayRunning.park_id == park_id,
+                ParkDayRunning.metrics_version == version,
+                ParkDayRunning.local_date.in_(days),
+            )
+        )
+    }
+    first_ts = {d: min(c[1] for c in cycles if date_of_day_number(c[3]) == d) for d in days}
+    stale = [d for d, p in parks.items() if p.last_ts >= first_ts[d]]
+    if stale:  # out of order: this day is computed from raw from now on
+        _drop(session, park_id, stale, version)
+        days = [d for d in days if d not in stale]
+        cycles = [c for c in cycles if date_of_day_number(c[3]) in days]
+        if not cycles:
+            return
+    known = [d for d in days if d in parks]
+    rides: dict[tuple[int, date], RideDayRunning] = (
+        {
+            (r.ride_id, r.local_date): r
+            for r in session.scalars(
+                select(RideDayRunning).where(
+                    RideDayRunning.park_id == park_id,
+                    RideDayRunning.metrics_version == version,
+                    RideDayRunning.local_date.in_(known),
+                )
+            )
+        }
+        if known
+        else {}
+    )
+    for day in days:
+        if day not in parks:
+            parks[day] = ParkDayRunning(
+                park_id=park_id,
+                local_date=day,
+                metrics_version=version,
+                open_s=0,
+                cycles=0,
+                last_ts=first_ts[day],
+            )
+            session.add(parks[day])
+    for _cid, ts, span, local_day, is_open in cycles:
+        p = parks[date_of_day_number(local_day)]
+        p.open_s += span if is_open else 0
+        p.cycles += 1
+        p.last_ts = max(p.last_ts, ts)
+
+    c = classified(Scope(cycle_ids=tuple(x[0] for x in cycles)))
+    rows = session.execute(
+        select(
+            c.c.ride_id, c.c.local_day, c.c.span_s, c.c.up, c.c.down, c.c.cap, c.c.open, c.c.wait
+        ).order_by(c.c.ts, c.c.ride_id)
+    ).all()
+    new: dict[tuple[int, date], RideDayRunning] = {}
+    for ride_id, local_day, span, up, down, cap, is_open, wait in rows:
+        key = (ride_id, date_of_day_number(int(local_day)))
+        row = rides.get(key)
+        if row is None:
+            row = rides[key] = new[key] = _blank(ride_id, park_id, key[1], version)
+        _step(
+            row,
+            span=int(span),
+            up=int(up),
+            down=int(down),
+            cap=int(cap),
+            is_open=int(is_open),
+            wait=None if wait is None else int(wait),
+        )
+    if new:
+        bulk_insert(
+            session,
+            table_of(RideDayRunning),
+            [
+                {col.key: getattr(r, col.key) for col in table_of(RideDayRunning).columns}
+                for r in new.values()
+            ],
+        )
+    session.flush()
+
+
+def _drop(session: Session, park_id: int, days: Sequence[date], version: int) -> None:
+    for model in (RideDayRunning, ParkDayRunning):
+        session.execute(
+            delete(model).where(
+                model.park_id == park_id,
+                model.metrics_version == version,
+                model.local_date.in_(days),
+            )
+        )
