@@ -8,13 +8,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, insert, inspect, select
-from tests.conftest import sibling_url
 
 from hallofshame.db import migrate
 from hallofshame.db.dialects import recreate_database
 from hallofshame.db.engine import make_engine
 from hallofshame.db.models import Base, Park
-
+from tests.conftest import sibling_url
 
 HEAD = "0003"
 
