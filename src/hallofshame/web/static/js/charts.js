@@ -34,7 +34,7 @@ const BASE_LAYOUT = {
   paper_bgcolor: "rgba(0,0,0,0)",
   plot_bgcolor: "rgba(0,0,0,0)",
   font: { family: "system-ui, sans-serif", size: 12, color: "#1f2430" },
-  legend: { orientation: "h", y: -0.2 },
+  legend: { orientation: "h", yanchor: "bottom", y: 1.02, x: 0 },
   hovermode: "closest",
 };
 const CONFIG = { displayModeBar: false, responsive: true };
@@ -59,7 +59,7 @@ export async function lineChart(box, { x, series, yTitle, xTitle, xType = "categ
   }));
   const layout = {
     ...BASE_LAYOUT,
-    xaxis: { title: { text: xTitle || "" }, type: xType, automargin: true },
+    xaxis: { type: xType, automargin: true },
     yaxis: { title: { text: yTitle || "" }, rangemode: "tozero", automargin: true },
     showlegend: series.length > 1,
   };
@@ -67,7 +67,17 @@ export async function lineChart(box, { x, series, yTitle, xTitle, xType = "categ
     layout.yaxis2 = { title: { text: series.find((s) => s.axis === 2).axisTitle || "" }, overlaying: "y", side: "right", rangemode: "tozero" };
     layout.margin = { ...layout.margin, r: 48 };
   }
+  // A long legend needs room; the axis name goes under the chart, where the legend
+  // cannot cover it.
+  if (series.length > 4) box.style.height = `${340 + 18 * Math.ceil(series.length / 2)}px`;
   await Plotly.newPlot(box, traces, layout, CONFIG);
+  axisNote(box, xTitle);
+}
+
+function axisNote(box, text) {
+  if (text && !(box.nextElementSibling && box.nextElementSibling.classList.contains("axis-note"))) {
+    box.after(el("p", { class: "axis-note muted" }, `Horizontal axis: ${text}`));
+  }
 }
 
 export async function heatmap(box, { x, y, z, unit, title }) {
@@ -78,7 +88,8 @@ export async function heatmap(box, { x, y, z, unit, title }) {
   await Plotly.newPlot(
     box,
     [{ type: "heatmap", x, y, z, colorscale: VIRIDIS, hoverongaps: false, colorbar: { title: { text: unit || "" }, thickness: 12 }, xgap: 1, ygap: 1 }],
-    { ...BASE_LAYOUT, margin: { l: 8, r: 8, t: 8, b: 40 }, xaxis: { type: "category", automargin: true, title: { text: title || "" } }, yaxis: { automargin: true, autorange: "reversed", type: "category" } },
+    { ...BASE_LAYOUT, margin: { l: 8, r: 8, t: 8, b: 40 }, xaxis: { type: "category", automargin: true }, yaxis: { automargin: true, autorange: "reversed", type: "category" } },
     CONFIG,
   );
+  axisNote(box, title);
 }

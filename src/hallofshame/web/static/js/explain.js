@@ -40,9 +40,9 @@ function contributors(detail) {
     columns: [
       { key: "tier", label: "Tier", render: (r) => tierBadge(r.tier) },
       { key: "name", label: "Ride", render: (r) => el("a", { href: `/rides/${r.ride_id}` }, r.name) },
-      { key: "weight", label: "Weight", numeric: true, render: (r) => fmt.count(r.weight) },
+      { key: "weight", label: "Weight", numeric: true, small: false, render: (r) => fmt.count(r.weight) },
       { key: "downtime_hours", label: "Down (h)", numeric: true, render: (r) => fmt.hours(r.downtime_hours) },
-      { key: "weighted_downtime_hours", label: "Weighted (h)", numeric: true, render: (r) => fmt.hours(r.weighted_downtime_hours) },
+      { key: "weighted_downtime_hours", label: "Weighted (h)", numeric: true, small: false, render: (r) => fmt.hours(r.weighted_downtime_hours) },
       { key: "contribution", label: "Share of score", numeric: true, render: (r) => fmt.score(r.contribution) },
       { key: "status", label: "Now", render: (r) => statusBadge(r.status) },
     ],
