@@ -178,9 +178,25 @@ def rollup_ride_sums(
     session: Session, days: Mapping[int, Sequence[date]], version: int
 ) -> dict[int, RideSums]:
     """Per-ride sums of the stored ride-day rollups for the given park days."""
+    return _stored_ride_sums(session, RideDayRollup, days, version)
+
+
+def running_ride_sums(
+    session: Session, days: Mapping[int, Sequence[date]], version: int
+) -> dict[int, RideSums]:
+    """Per-ride sums of the running (today's) rows for the given park days."""
+    return _stored_ride_sums(session, RideDayRunning, days, version)
+
+
+def _stored_ride_sums(
+    session: Session,
+    r: type[RideDayRollup] | type[RideDayRunning],
+    days: Mapping[int, Sequence[date]],
+    version: int,
+) -> dict[int, RideSums]:
+    """Daily rows add up: SUM the sums, MAX the maxima (METRICS.md §3)."""
     if not any(days.values()):
         return {}
-    r = RideDayRollup
     stmt = (
         select(
             r.ride_id,
@@ -256,48 +272,6 @@ def group_by_park(rides: Iterable[RideSums]) -> dict[int, list[RideSums]]:
     for sums in rides:
         out.setdefault(sums.park_id, []).append(sums)
     return out
-
-
-def running_ride_sums(
-    session: Session, days: Mapping[int, Sequence[date]], version: int
-) -> dict[int, RideSums]:
-    """Per-ride sums of the running (today's) rows for the given park days."""
-    if not any(days.values()):
-        return {}
-    r = RideDayRunning
-    stmt = (
-        select(
-            r.ride_id,
-            r.park_id,
-            func.sum(r.up_s),
-            func.sum(r.down_s),
-            func.sum(r.capacity_s),
-            func.sum(r.wait_sum),
-            func.sum(r.wait_n),
-            func.max(r.wait_max),
-            func.sum(r.episodes),
-            func.max(r.longest_outage_s),
-            func.sum(r.observations),
-        )
-        .where(_rollup_filter(r, days, version))
-        .group_by(r.ride_id, r.park_id)
-    )
-    return {
-        row[0]: RideSums(
-            ride_id=row[0],
-            park_id=row[1],
-            up_s=_int(row[2]),
-            down_s=_int(row[3]),
-            capacity_s=_int(row[4]),
-            wait_sum=_int(row[5]),
-            wait_n=_int(row[6]),
-            wait_max=None if row[7] is None else int(row[7]),
-            episodes=_int(row[8]),
-            longest_s=None if row[9] is None else int(row[9]),
-            observations=_int(row[10]),
-        )
-        for row in session.execute(stmt)
-    }
 
 
 def running_park_open(
