@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from hallofshame.clock import parse_instant
 from hallofshame.config import reset_settings
 from hallofshame.db.models import Park
+from hallofshame.db.types import UTCDateTime
 from hallofshame.domain.localtime import day_bounds
 from hallofshame.domain.periods import Bucket, PeriodError, custom_period
 from hallofshame.metrics import timeseries
@@ -153,3 +155,24 @@ def test_bucket_index_matches_the_edges(
     assert edges[0] <= t0 < edges[1]
     assert edges[-2] < t0 + timedelta(hours=hours) <= edges[-1]
     assert all(a < b for a, b in pairwise(edges))
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    offsets=st.lists(st.integers(min_value=0, max_value=3 * 86400 - 1), min_size=1, max_size=20),
+    bucket=st.sampled_from([Bucket.M5, Bucket.M30, Bucket.H1]),
+)
+def test_sql_bucket_index_agrees_with_bisect(
+    session: Session, offsets: list[int], bucket: Bucket
+) -> None:
+    """The CASE tree evaluated by the database puts each instant in its bucket."""
+    start = datetime(2026, 11, 1, 7, tzinfo=UTC)  # a 25-hour local day in Los Angeles
+    edges = timeseries.checked_edges(
+        start, start + timedelta(days=3), bucket, "America/Los_Angeles"
+    )
+    instants = [start + timedelta(seconds=o) for o in offsets]
+    exprs = [timeseries.bucket_of(literal(t, UTCDateTime()), edges) for t in instants]
+    got = list(session.execute(select(*exprs)).one())
+    assert got == [bisect_right(edges, t) - 1 for t in instants]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from hallofshame.db.models import Park, Ride
 from hallofshame.domain.periods import Period, PeriodKind, Window, as_period, custom_period
+from hallofshame.domain.rounding import round_hours, round_percent
 from hallofshame.metrics import rankings
 from hallofshame.metrics.figures import ParkFigures, RideFigures, uptime_percentage
 from hallofshame.metrics.windows import ParkPeriod, park_windows, period_figures, ride_tiers
@@ -172,6 +173,30 @@ def trends(
             (t.ride or t.park).id,
         ),
     )
+
+
+def trend_item(t: Trend) -> dict[str, Any]:
+    """A trend with the API's field names, rounded once (METRICS.md §4)."""
+    item: dict[str, Any] = (
+        {
+            "ride_id": t.ride.id,
+            "name": t.ride.name,
+            "park_id": t.park.id,
+            "park_name": t.park.name,
+            "tier": t.ride.tier,
+        }
+        if t.ride is not None
+        else {"park_id": t.park.id, "name": t.park.name}
+    )
+    return item | {
+        "uptime_now": round_percent(t.uptime_now),
+        "uptime_before": round_percent(t.uptime_before),
+        "uptime_change_pp": round_percent(t.uptime_change_pp),
+        "downtime_hours_now": round_hours(t.downtime_hours_now),
+        "downtime_hours_before": round_hours(t.downtime_hours_before),
+        "direction": t.direction,
+        "local_date": t.window.end_date.isoformat(),
+    }
 
 
 # --- awards ------------------------------------------------------------------------
