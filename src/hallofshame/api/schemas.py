@@ -81,8 +81,19 @@ class ParkItem(BaseModel):
     attractions: int
 
 
+class ScheduleItem(BaseModel):
+    type: str
+    description: str | None
+    opening: str
+    closing: str
+
+
 class ParkOne(ParkItem):
     current_status: ParkStatus
+    schedule_date: str
+    # Today's published windows (local date of the park); null when no schedule covers
+    # the date (then the park's attractions decide whether it is open).
+    schedule: list[ScheduleItem] | None
 
 
 class ParkDowntimeItem(BaseModel):

@@ -138,3 +138,16 @@ def has_schedule_for(session: Session, park_id: int, local_date: date) -> bool:
         )
         != 0
     )
+
+
+def windows_on(session: Session, park_id: int, local_date: date) -> list[ScheduleWindow] | None:
+    """The stored windows of a park's local date; None when no schedule covers the date."""
+    if not has_schedule_for(session, park_id, local_date):
+        return None
+    return list(
+        session.scalars(
+            select(ScheduleWindow)
+            .where(ScheduleWindow.park_id == park_id, ScheduleWindow.local_date == local_date)
+            .order_by(ScheduleWindow.opening_at)
+        )
+    )

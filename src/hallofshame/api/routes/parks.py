@@ -28,9 +28,12 @@ from hallofshame.api.schemas import (
 )
 from hallofshame.api.views import downtime_summary, park_status
 from hallofshame.db.models import Park
+from hallofshame.domain.localtime import local_date_of
 from hallofshame.domain.periods import PeriodKind
 from hallofshame.domain.tiers import weight
+from hallofshame.ingest.schedules import windows_on
 from hallofshame.metrics import live, present, rankings
+from hallofshame.metrics.timeseries import iso_utc
 
 bp = blueprint("parks", ["parks"])
 
@@ -90,6 +93,22 @@ def park_one(path: ParkPath, query: NoQuery) -> dict[str, Any]:
     park = get_park(db(), path.park_id)
     item = park_item(park, attraction_counts(db(), [park.id]).get(park.id, 0))
     item["current_status"] = park_status(db(), park, now())
+    today = local_date_of(now(), park.timezone)
+    windows = windows_on(db(), park.id, today)
+    item["schedule_date"] = today.isoformat()
+    item["schedule"] = (
+        None
+        if windows is None
+        else [
+            {
+                "type": w.window_type,
+                "description": w.description,
+                "opening": iso_utc(w.opening_at),
+                "closing": iso_utc(w.closing_at),
+            }
+            for w in windows
+        ]
+    )
     return envelope(item)
 
 
