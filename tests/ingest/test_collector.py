@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug import Request, Response
 
 from hallofshame import clock
-from hallofshame.db.models import Cycle, DataQualityIssue, JobRun, Observation, Park
+from hallofshame.db.models import Cycle, DataQualityIssue, JobRun, Observation, Park, Ride
 from hallofshame.ingest.collector import collect_once
 from hallofshame.ingest.live_sources import UpstreamSource
 from hallofshame.jobs import tasks
@@ -211,3 +211,41 @@ def test_jobs_are_recorded_and_schedules_and_weather_stored(
         runs = {(r.job, r.outcome) for r in s.scalars(select(JobRun))}
         assert all(r.duration_ms is not None for r in s.scalars(select(JobRun)))
     assert runs == {("collect", "ok"), ("schedules", "ok"), ("weather", "ok")}
+
+
+def test_directory_sync_renames_and_deactivates_never_deletes(
+    world: sessionmaker[Session], upstream: HTTPServer
+) -> None:
+    children = json.loads(
+        (WIKI / "children_magic_kingdom_full_official_sdk_2026-04-14.json").read_text()
+    )
+    upstream.expect_request(f"/v1/entity/{MK}/children").respond_with_json(children)
+    listed = children["children"][0]
+    with world() as s, s.begin():
+        park = s.scalars(select(Park).where(Park.wiki_id == MK)).one()
+        s.add_all(
+            [
+                Ride(
+                    park_id=park.id,
+                    name="Old name",
+                    wiki_id=listed["id"],
+                    category="SHOW",
+                    tier_source="default",
+                    active=True,
+                ),
+                Ride(
+                    park_id=park.id,
+                    name="Gone Coaster",
+                    wiki_id="no-longer-listed",
+                    category="ATTRACTION",
+                    tier_source="default",
+                    active=True,
+                ),
+            ]
+        )
+    assert tasks.catalog_job(world, _source(upstream)) == 1
+    with world() as s:
+        rides = {r.wiki_id: r for r in s.scalars(select(Ride).join(Park).where(Park.wiki_id == MK))}
+    assert rides["no-longer-listed"].active is False  # kept, only inactive
+    assert rides[listed["id"]].name == listed["name"]
+    assert sum(1 for r in rides.values() if r.active) == len(children["children"])

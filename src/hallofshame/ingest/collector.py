@@ -26,7 +26,13 @@ from hallofshame.ingest.pipeline import ingest_snapshot
 from hallofshame.ingest.quality import record_issue, record_source_error
 from hallofshame.ingest.schedules import has_schedule_for, store_schedule
 from hallofshame.ingest.weather import store_weather
-from hallofshame.sources.base import LiveSnapshot, ScheduleFetch, SourceError, WeatherFetch
+from hallofshame.sources.base import (
+    CatalogRide,
+    LiveSnapshot,
+    ScheduleFetch,
+    SourceError,
+    WeatherFetch,
+)
 
 log = logging.getLogger("hallofshame.collect")
 
@@ -51,6 +57,8 @@ class LiveSource(Protocol):
     def schedule(self, park: ParkRef, at: datetime) -> ScheduleFetch | None: ...
 
     def weather(self, park: ParkRef, at: datetime) -> WeatherFetch | None: ...
+
+    def directory(self, park: ParkRef, at: datetime) -> list[CatalogRide]: ...
 
 
 def park_refs(session: Session) -> list[ParkRef]:
@@ -210,3 +218,31 @@ def refresh_weather(factory: sessionmaker[Session], source: LiveSource) -> int:
             if fetch is not None and db_park is not None:
                 stored += store_weather(session, db_park, fetch)
     return stored
+
+
+def refresh_catalog(factory: sessionmaker[Session], source: LiveSource) -> int:
+    """Sync every park's rides with its upstream directory; returns rides deactivated."""
+    from hallofshame.ingest.catalog_refresh import apply_directory
+
+    at = clock.now()
+    gone = 0
+    with factory() as s:
+        parks = park_refs(s)
+    for park in parks:
+        with factory() as session, session.begin():
+            try:
+                rides = source.directory(park, at)
+            except SourceError as error:
+                record_source_error(
+                    session,
+                    error,
+                    source=park.source.value,
+                    detected_at=at,
+                    upstream_park_id=park.upstream_id,
+                    park_id=park.id,
+                )
+                continue
+            db_park = session.get(Park, park.id)
+            if db_park is not None:
+                gone += apply_directory(session, db_park, park.source, rides)[1]
+    return gone

@@ -12,7 +12,7 @@ from hallofshame.catalog import bundled_parks
 from hallofshame.domain.statuses import Source
 from hallofshame.ingest.collector import ParkRef
 from hallofshame.sources import open_meteo, queue_times, themeparks_wiki
-from hallofshame.sources.base import LiveSnapshot, ScheduleFetch, WeatherFetch
+from hallofshame.sources.base import CatalogRide, LiveSnapshot, ScheduleFetch, WeatherFetch
 from hallofshame.sources.http import HttpClient
 from hallofshame.sources.simulator import Simulator
 
@@ -54,6 +54,11 @@ class UpstreamSource:
             return None
         return self.meteo.forecast(park.latitude, park.longitude)
 
+    def directory(self, park: ParkRef, at: datetime) -> list[CatalogRide]:
+        if park.source is Source.THEMEPARKS_WIKI:
+            return list(self.wiki.children(park.upstream_id).rides)
+        return queue_times.rides_of(self.qt.live(park.upstream_id))
+
 
 class SimulatedSource:
     """The simulator's payloads at the application clock's instant, parsed for real."""
@@ -83,3 +88,17 @@ class SimulatedSource:
 
     def weather(self, park: ParkRef, at: datetime) -> WeatherFetch | None:
         return open_meteo.parse_forecast(self.sim.weather_payload(self._bundled(park), at), at)
+
+    def directory(self, park: ParkRef, at: datetime) -> list[CatalogRide]:
+        snapshot = self.live(park, at)
+        return [
+            CatalogRide(
+                source=park.source,
+                upstream_id=r.upstream_id,
+                park_upstream_id=park.upstream_id,
+                name=r.name,
+                category=r.category,
+                land=r.land,
+            )
+            for r in snapshot.rides
+        ]

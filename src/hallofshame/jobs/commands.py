@@ -147,6 +147,15 @@ def weather(source: str) -> None:
 
 
 @click.command()
+@click.option("--source", type=click.Choice(["live", "sim"]), default="live", show_default=True)
+def catalog(source: str) -> None:
+    """Sync every park's rides with its upstream directory (gone rides become inactive)."""
+    from hallofshame.jobs.tasks import catalog_job
+
+    click.echo(f"{catalog_job(_factory(), source)} rides no longer listed, now inactive")
+
+
+@click.command()
 def purge() -> None:
     """Delete raw observations older than HOS_RAW_RETENTION_DAYS (rollups are kept)."""
     from hallofshame.jobs.tasks import purge_raw

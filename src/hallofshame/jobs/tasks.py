@@ -18,6 +18,7 @@ from hallofshame.ingest.collector import (
     CollectReport,
     LiveSource,
     collect_once,
+    refresh_catalog,
     refresh_schedules,
     refresh_weather,
 )
@@ -81,6 +82,19 @@ def weather_job(factory: Factory, source: str | LiveSource) -> int:
 
     run_job(factory, "weather", body)
     return stored
+
+
+def catalog_job(factory: Factory, source: str | LiveSource) -> int:
+    src = make_source(source) if isinstance(source, str) else source
+    gone = 0
+
+    def body(ctx):  # type: ignore[no-untyped-def]
+        nonlocal gone
+        gone = refresh_catalog(factory, src)
+        ctx.rows = gone
+
+    run_job(factory, "catalog", body)
+    return gone
 
 
 def replay_files(
