@@ -29,6 +29,8 @@ from hallofshame.metrics.sums import (
     raw_ride_sums,
     rollup_park_open,
     rollup_ride_sums,
+    running_park_open,
+    running_ride_sums,
 )
 
 #: A park's latest cycle is live only while it is at most this old (METRICS.md §5).
@@ -133,23 +135,39 @@ def build_figures(
 def period_figures(
     session: Session, parks: Sequence[Park], period: object, now: datetime, version: int
 ) -> list[ParkPeriod]:
-    """Every park's figures for a period (not ``live``), rollups where they exist."""
+    """Every park's figures for a period (not ``live``).
+
+    Each park-day comes from exactly one place: the daily rollup of ``version`` when the
+    day is complete and rolled up, else the running sums kept as its cycles arrived
+    (today), else the raw observations. Days without any cycle need none of them.
+    """
     windows = park_windows(parks, period, now)
     today = {p.id: local_date_of(now, ZoneInfo(p.timezone)) for p in parks}
     wanted = {pid: [d for d in _days(w) if d < today[pid]] for pid, w in windows.items()}
     rolled = _rolled_days(session, wanted, version)
     rolled_list = {pid: sorted(ds) for pid, ds in rolled.items()}
+    rest = _days_with_cycles(
+        session,
+        {
+            pid: [d for d in _days(w) if d not in rolled.get(pid, set())]
+            for pid, w in windows.items()
+        },
+    )
+    running = running_days(session, rest, version, now)
+    running_list = {pid: sorted(ds) for pid, ds in running.items()}
     raw_days = {
-        pid: tuple(day_number(d) for d in _days(w) if d not in rolled.get(pid, set()))
-        for pid, w in windows.items()
+        pid: tuple(day_number(d) for d in ds if d not in running.get(pid, set()))
+        for pid, ds in rest.items()
     }
     scope = Scope(days={pid: ds for pid, ds in raw_days.items() if ds}, until=now)
     rides = merge_rides(
         rollup_ride_sums(session, rolled_list, version),
+        running_ride_sums(session, running_list, version),
         raw_ride_sums(session, scope) if scope.days else {},
     )
     opens = merge_parks(
         rollup_park_open(session, rolled_list, version),
+        running_park_open(session, running_list, version),
         raw_park_open(session, scope) if scope.days else {},
     )
     tiers = ride_tiers(session, [p.id for p in parks])
@@ -159,6 +177,37 @@ def period_figures(
         )
         for p in parks
     ]
+
+
+def _days_with_cycles(session: Session, wanted: dict[int, list[date]]) -> dict[int, list[date]]:
+    """Only days that have cycles need computing (a closed or unpolled day has none)."""
+    if not any(wanted.values()):
+        return {}
+    groups: dict[tuple[date, ...], list[int]] = {}
+    for pid, ds in wanted.items():
+        if ds:
+            groups.setdefault(tuple(ds), []).append(pid)
+    stmt = (
+        select(Cycle.park_id, Cycle.local_day)
+        .distinct()
+        .where(
+            or_(
+                *(
+                    and_(
+                        Cycle.park_id.in_(pids),
+                        Cycle.local_day.between(day_number(min(ds)), day_number(max(ds))),
+                    )
+                    for ds, pids in groups.items()
+                )
+            )
+        )
+    )
+    found: dict[int, set[int]] = {}
+    for pid, day in session.execute(stmt):
+        found.setdefault(pid, set()).add(int(day))
+    return {
+        pid: [d for d in ds if day_number(d) in found.get(pid, set())] for pid, ds in wanted.items()
+    }
 
 
 def latest_cycles(session: Session, park_ids: Sequence[int], now: datetime) -> dict[int, Cycle]:
