@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hallofshame.catalog import BundledPark, bundled_parks, bundled_rides
-from hallofshame.db.models import Cycle, Park, Ride
+from hallofshame.db.dialects import refresh_statistics
+from hallofshame.db.models import Cycle, Observation, OperatedDay, Park, Ride, table_of
 from hallofshame.domain.localtime import local_date_of
 from hallofshame.domain.statuses import Source
 from hallofshame.ingest.catalog_sync import find_park, load_bundled_catalog
@@ -177,4 +178,6 @@ def simulate_history(
         if on_day is not None:
             on_day(stats)
         day = day_end
+    with factory() as session, session.begin():
+        refresh_statistics(session, [table_of(m) for m in (Observation, Cycle, OperatedDay)])
     return stats
