@@ -152,6 +152,47 @@ def test_recompute_is_idempotent(history: sessionmaker[Session]) -> None:
     assert [r[:2] + r[3:] for r in rows if r[2] == 2] == [r[:2] + r[3:] for r in once]
 
 
+def test_http_ranking_details_and_explain_agree(
+    history: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the API, on the simulated history: the ranking's shame = the park details'
+    = the audit trace's, and a ride's ranked downtime = its details' downtime."""
+    from hallofshame.config import reset_settings
+    from tests.api.conftest import make_app
+
+    monkeypatch.setenv("HOS_NOW", NOW.isoformat().replace("+00:00", "Z"))
+    monkeypatch.setenv("HOS_CACHE_ENABLED", "0")
+    reset_settings()
+    engine = history.kw["bind"]
+    with engine.connect() as conn:
+        client = make_app(conn).test_client()
+        parks = [p["park_id"] for p in client.get("/api/parks").json["data"]]
+        checked = 0
+        for period in (*PERIODS, "live"):
+            ranked = {
+                r["park_id"]: r["shame_score"]
+                for r in client.get(f"/api/parks/downtime?period={period}&limit=200").json["data"]
+            }
+            for park_id in parks:
+                details = client.get(f"/api/parks/{park_id}/details?period={period}").json["data"]
+                trace = client.get(
+                    f"/api/audit/explain?entity=park&id={park_id}"
+                    f"&period={period}&metric=shame_score"
+                ).json["data"]
+                assert details["shame_score"] == trace["displayed"], (period, park_id)
+                if park_id in ranked:
+                    assert ranked[park_id] == details["shame_score"], (period, park_id)
+                    checked += 1
+            for row in client.get(f"/api/rides/downtime?period={period}&limit=200").json["data"]:
+                summary = client.get(f"/api/rides/{row['ride_id']}/details?period={period}").json[
+                    "data"
+                ]["summary"]
+                if period != "live":  # live rows show today's downtime (METRICS.md §5)
+                    assert summary["downtime_hours"] == row["downtime_hours"], (period, row)
+        assert checked > 0
+    reset_settings()
+
+
 def test_zz_purging_raw_data_changes_no_rolled_up_figure(
     history: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
