@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hallofshame import clock
 from hallofshame.db.models import Park
+from hallofshame.domain.localtime import local_date_of
 from hallofshame.domain.statuses import Source
 from hallofshame.ingest.catalog_sync import UnknownParkError
 from hallofshame.ingest.pipeline import ingest_snapshot
@@ -35,6 +36,8 @@ from hallofshame.sources.base import (
 )
 
 log = logging.getLogger("hallofshame.collect")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -160,89 +163,68 @@ def collect_once(
     return report
 
 
-def refresh_schedules(
-    factory: sessionmaker[Session], source: LiveSource, *, only_missing: bool = False
+def for_each_park(
+    factory: sessionmaker[Session],
+    fetch: Callable[[ParkRef, datetime], T | None],
+    store: Callable[[Session, Park, T], int],
+    *,
+    source_name: Callable[[ParkRef], str] = lambda park: park.source.value,
+    skip: Callable[[Session, ParkRef, datetime], bool] | None = None,
 ) -> int:
-    """Fetch schedules (all parks daily, or only parks missing today's)."""
+    """Fetch and store something per active park, each park in its own transaction; a
+    failed fetch is one data-quality issue and the other parks go on."""
     at = clock.now()
     stored = 0
     with factory() as s:
         parks = park_refs(s)
     for park in parks:
         with factory() as session, session.begin():
-            from hallofshame.domain.localtime import local_date_of
-
-            if only_missing and has_schedule_for(
-                session, park.id, local_date_of(at, park.timezone)
-            ):
+            if skip is not None and skip(session, park, at):
                 continue
             try:
-                fetch = source.schedule(park, at)
+                value = fetch(park, at)
             except SourceError as error:
                 record_source_error(
                     session,
                     error,
-                    source=park.source.value,
-                    detected_at=at,
-                    upstream_park_id=park.upstream_id,
-                    park_id=park.id,
-                )
-                continue
-            if fetch is not None:
-                db_park = session.get(Park, park.id)
-                if db_park is not None:
-                    stored += store_schedule(session, db_park, fetch)
-    return stored
-
-
-def refresh_weather(factory: sessionmaker[Session], source: LiveSource) -> int:
-    at = clock.now()
-    stored = 0
-    with factory() as s:
-        parks = park_refs(s)
-    for park in parks:
-        with factory() as session, session.begin():
-            try:
-                fetch = source.weather(park, at)
-            except SourceError as error:
-                record_source_error(
-                    session,
-                    error,
-                    source="open-meteo",
+                    source=source_name(park),
                     detected_at=at,
                     upstream_park_id=park.upstream_id,
                     park_id=park.id,
                 )
                 continue
             db_park = session.get(Park, park.id)
-            if fetch is not None and db_park is not None:
-                stored += store_weather(session, db_park, fetch)
+            if value is not None and db_park is not None:
+                stored += store(session, db_park, value)
     return stored
+
+
+def refresh_schedules(
+    factory: sessionmaker[Session], source: LiveSource, *, only_missing: bool = False
+) -> int:
+    """Fetch schedules (all parks daily, or only parks missing today's)."""
+
+    def has_today(session: Session, park: ParkRef, at: datetime) -> bool:
+        return only_missing and has_schedule_for(session, park.id, local_date_of(at, park.timezone))
+
+    return for_each_park(factory, source.schedule, store_schedule, skip=has_today)
+
+
+def refresh_weather(factory: sessionmaker[Session], source: LiveSource) -> int:
+    return for_each_park(
+        factory, source.weather, store_weather, source_name=lambda park: "open-meteo"
+    )
 
 
 def refresh_catalog(factory: sessionmaker[Session], source: LiveSource) -> int:
     """Sync every park's rides with its upstream directory; returns rides deactivated."""
     from hallofshame.ingest.catalog_refresh import apply_directory
 
-    at = clock.now()
-    gone = 0
-    with factory() as s:
-        parks = park_refs(s)
-    for park in parks:
-        with factory() as session, session.begin():
-            try:
-                rides = source.directory(park, at)
-            except SourceError as error:
-                record_source_error(
-                    session,
-                    error,
-                    source=park.source.value,
-                    detected_at=at,
-                    upstream_park_id=park.upstream_id,
-                    park_id=park.id,
-                )
-                continue
-            db_park = session.get(Park, park.id)
-            if db_park is not None:
-                gone += apply_directory(session, db_park, park.source, rides)[1]
-    return gone
+    def store(session: Session, park: Park, rides: list[CatalogRide]) -> int:
+        return apply_directory(session, park, Source(park_source(park)), rides)[1]
+
+    return for_each_park(factory, source.directory, store)
+
+
+def park_source(park: Park) -> str:
+    return (Source.THEMEPARKS_WIKI if park.wiki_id else Source.QUEUE_TIMES).value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from hallofshame.ingest.simulate import (
     simulate_history,
 )
 from hallofshame.ingest.tiers import apply_tiers, load_overrides
-from hallofshame.jobs.runs import job_run, run_job
+from hallofshame.jobs.runs import JobContext, job_run, run_job
 from hallofshame.rollups.daily import RollupResult, last_complete_day, rollup_park_days
 from hallofshame.sources.replay import read_replay
 
@@ -46,10 +46,10 @@ def make_source(kind: str) -> LiveSource:
 
 
 def collect_cycle(factory: Factory, source: str | LiveSource) -> CollectReport:
-    src = make_source(source) if isinstance(source, str) else source
+    src = _source(source)
     report = CollectReport()
 
-    def body(ctx):  # type: ignore[no-untyped-def]
+    def body(ctx: JobContext) -> None:
         nonlocal report
         report = collect_once(factory, src, interval_s=get_settings().collect_interval)
         ctx.rows = report.cycles
@@ -58,43 +58,39 @@ def collect_cycle(factory: Factory, source: str | LiveSource) -> CollectReport:
     return report
 
 
+def _counted_job(factory: Factory, name: str, work: Callable[[], int]) -> int:
+    """Run ``work`` as a recorded, non-overlapping job; its count is the job's rows."""
+    count = 0
+
+    def body(ctx: JobContext) -> None:
+        nonlocal count
+        count = work()
+        ctx.rows = count
+
+    run_job(factory, name, body)
+    return count
+
+
+def _source(source: str | LiveSource) -> LiveSource:
+    return make_source(source) if isinstance(source, str) else source
+
+
 def schedules_job(factory: Factory, source: str | LiveSource, *, only_missing: bool = False) -> int:
-    src = make_source(source) if isinstance(source, str) else source
-    stored = 0
-
-    def body(ctx):  # type: ignore[no-untyped-def]
-        nonlocal stored
-        stored = refresh_schedules(factory, src, only_missing=only_missing)
-        ctx.rows = stored
-
-    run_job(factory, "schedules", body)
-    return stored
+    src = _source(source)
+    return _counted_job(
+        factory, "schedules", lambda: refresh_schedules(factory, src, only_missing=only_missing)
+    )
 
 
 def weather_job(factory: Factory, source: str | LiveSource) -> int:
-    src = make_source(source) if isinstance(source, str) else source
-    stored = 0
-
-    def body(ctx):  # type: ignore[no-untyped-def]
-        nonlocal stored
-        stored = refresh_weather(factory, src)
-        ctx.rows = stored
-
-    run_job(factory, "weather", body)
-    return stored
+    src = _source(source)
+    return _counted_job(factory, "weather", lambda: refresh_weather(factory, src))
 
 
 def catalog_job(factory: Factory, source: str | LiveSource) -> int:
-    src = make_source(source) if isinstance(source, str) else source
-    gone = 0
-
-    def body(ctx):  # type: ignore[no-untyped-def]
-        nonlocal gone
-        gone = refresh_catalog(factory, src)
-        ctx.rows = gone
-
-    run_job(factory, "catalog", body)
-    return gone
+    """Rides no longer listed by their park's directory (now inactive)."""
+    src = _source(source)
+    return _counted_job(factory, "catalog", lambda: refresh_catalog(factory, src))
 
 
 def replay_files(
