@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
@@ -86,37 +87,48 @@ def raw_ride_day_sums(session: Session, scope: Scope) -> dict[tuple[int, int], R
     return _raw_sums(session, scope, True, True)
 
 
+def sum_columns(c: Any) -> list[ColumnElement[Any]]:
+    """METRICS.md §3 as aggregates over ``classified`` rows (``c`` = its columns):
+    up_s, down_s, capacity_s, wait_sum, wait_n, wait_max, observations."""
+    span = c.span_s
+    return [
+        func.sum(span * c.up),
+        func.sum(span * c.down),
+        func.sum(span * c.cap),
+        func.sum(func.coalesce(c.wait, 0)),
+        func.sum(c.waited),
+        func.max(c.wait),
+        func.count(),
+    ]
+
+
+def sums_from(ride_id: int, park_id: int, values: Sequence[Any]) -> RideSums:
+    """A ``RideSums`` from the seven values ``sum_columns`` selects, in that order."""
+    up, down, cap, wait_sum, wait_n, wait_max, n = values
+    return RideSums(
+        ride_id=ride_id,
+        park_id=park_id,
+        up_s=_int(up),
+        down_s=_int(down),
+        capacity_s=_int(cap),
+        wait_sum=_int(wait_sum),
+        wait_n=_int(wait_n),
+        wait_max=None if wait_max is None else int(wait_max),
+        observations=_int(n),
+    )
+
+
 def _raw_sums(
     session: Session, scope: Scope, episodes: bool, by_day: bool
 ) -> dict[tuple[int, int], RideSums]:
     c = classified(scope)
-    span = c.c.span_s
     day = c.c.local_day if by_day else literal(0)
-    stmt = select(
-        c.c.ride_id,
-        day,
-        c.c.park_id,
-        func.sum(span * c.c.up),
-        func.sum(span * c.c.down),
-        func.sum(span * c.c.cap),
-        func.sum(func.coalesce(c.c.wait, 0)),
-        func.sum(c.c.waited),
-        func.max(c.c.wait),
-        func.count(),
-    ).group_by(c.c.ride_id, c.c.park_id, *((c.c.local_day,) if by_day else ()))
-    out: dict[tuple[int, int], RideSums] = {}
-    for row in session.execute(stmt):
-        out[(row[0], int(row[1]))] = RideSums(
-            ride_id=row[0],
-            park_id=row[2],
-            up_s=_int(row[3]),
-            down_s=_int(row[4]),
-            capacity_s=_int(row[5]),
-            wait_sum=_int(row[6]),
-            wait_n=_int(row[7]),
-            wait_max=None if row[8] is None else int(row[8]),
-            observations=_int(row[9]),
-        )
+    stmt = select(c.c.ride_id, day, c.c.park_id, *sum_columns(c.c)).group_by(
+        c.c.ride_id, c.c.park_id, *((c.c.local_day,) if by_day else ())
+    )
+    out: dict[tuple[int, int], RideSums] = {
+        (row[0], int(row[1])): sums_from(row[0], row[2], row[3:10]) for row in session.execute(stmt)
+    }
     if episodes and out:
         for key, (count, longest) in episode_summary(session, scope, by_day=by_day).items():
             if key in out:

@@ -34,7 +34,7 @@ from hallofshame.domain.rounding import (
 )
 from hallofshame.metrics.classify import Scope, classified
 from hallofshame.metrics.figures import ParkFigures, RideFigures, ride_figures
-from hallofshame.metrics.sums import ParkOpen, RideSums
+from hallofshame.metrics.sums import ParkOpen, RideSums, sum_columns, sums_from
 from hallofshame.metrics.windows import build_figures, ride_tiers
 
 #: One request may ask for at most this many buckets (a year of hours is 8,784).
@@ -265,31 +265,12 @@ def series(
         select(c, cb.c.bucket).join_from(c, cb, cb.c.cycle_id == c.c.cycle_id).subquery("tagged")
     )
     t = tagged.c
-    stmt = select(
-        t.bucket,
-        t.ride_id,
-        func.sum(t.span_s * t.up),
-        func.sum(t.span_s * t.down),
-        func.sum(t.span_s * t.cap),
-        func.sum(func.coalesce(t.wait, 0)),
-        func.sum(t.waited),
-        func.max(t.wait),
-        func.count(),
-        func.sum(t.span_s),
-    ).group_by(t.bucket, t.ride_id)
+    stmt = select(t.bucket, t.ride_id, *sum_columns(t), func.sum(t.span_s)).group_by(
+        t.bucket, t.ride_id
+    )
     for row in session.execute(stmt):
         i = int(row[0])
-        rides[i][row[1]] = RideSums(
-            ride_id=row[1],
-            park_id=park.id,
-            up_s=_int(row[2]),
-            down_s=_int(row[3]),
-            capacity_s=_int(row[4]),
-            wait_sum=_int(row[5]),
-            wait_n=_int(row[6]),
-            wait_max=None if row[7] is None else int(row[7]),
-            observations=_int(row[8]),
-        )
+        rides[i][row[1]] = sums_from(row[1], park.id, row[2:9])
         observed[i][row[1]] = _int(row[9])
 
     opens = [ParkOpen(park_id=park.id) for _ in range(n)]
