@@ -32,10 +32,10 @@ from hallofshame.api.params import (
     choice,
 )
 from hallofshame.api.schemas import Envelope
-from hallofshame.db.models import Park
+from hallofshame.api.views import add_state_now
 from hallofshame.domain.localtime import local_date_of, local_midnight
-from hallofshame.domain.periods import BUCKETS, Bucket, PeriodKind, parse_bucket
-from hallofshame.metrics import charts, live, present, timeseries, trends
+from hallofshame.domain.periods import BUCKETS, Bucket, parse_bucket
+from hallofshame.metrics import charts, present, timeseries, trends
 from hallofshame.metrics.rankings import FILTERS
 
 bp = blueprint("analytics", ["analytics"])
@@ -314,7 +314,9 @@ def _award(query: AwardQuery, downtime: bool) -> dict[str, Any]:
         rows = trends.longest_waits(snap, query.entity, query.limit)
         wait_item = present.park_wait_item if parks else present.ride_wait_item
         items = [wait_item(i, r) for i, r in enumerate(rows, 1)]
-    _add_state_now(items, [r.park for r in rows], period.kind, parks, downtime)
+    add_state_now(
+        db(), items, [r.park for r in rows], period.kind, now(), is_park=parks, downtime=downtime
+    )
     return envelope(
         items,
         period=period.key,
@@ -324,28 +326,6 @@ def _award(query: AwardQuery, downtime: bool) -> dict[str, Any]:
         metrics_version=settings().metrics_version,
         **window_meta(snap),
     )
-
-
-def _add_state_now(
-    items: list[dict[str, Any]], parks: list[Park], kind: PeriodKind, is_park: bool, down: bool
-) -> None:
-    """The state-now fields the rankings add for live and today, so a winner reads alike."""
-    if kind not in (PeriodKind.LIVE, PeriodKind.TODAY) or not items:
-        return
-    if is_park:
-        if down and kind is PeriodKind.TODAY:
-            cycles = live.live_cycles(db(), parks, now())
-            for item in items:
-                cycle = cycles.get(item["park_id"])
-                item["park_is_open"] = cycle.park_open if cycle is not None else None
-        return
-    states = live.ride_states(db(), parks, now())
-    for item in items:
-        state = states.get(item["ride_id"])
-        if down:
-            item["current_status"] = state.state if state else live.UNKNOWN
-        else:
-            item["current_wait_minutes"] = state.wait_minutes if state else None
 
 
 @bp.get("/trends/least-reliable", responses={200: Envelope[list[dict[str, Any]]]})

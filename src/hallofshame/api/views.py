@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from hallofshame.api.common import iso
 from hallofshame.db.models import Park, Ride
+from hallofshame.domain.periods import PeriodKind
 from hallofshame.domain.rounding import round_hours
 from hallofshame.domain.tiers import weight
 from hallofshame.metrics import live
@@ -82,3 +83,34 @@ def downtime_summary(snapshot: Snapshot) -> dict[str, Any]:
         "rides_down": down,
         "total_downtime_hours": round_hours(hours(down_s)),
     }
+
+
+def add_state_now(
+    session: Session,
+    items: list[dict[str, Any]],
+    parks: list[Park],
+    kind: PeriodKind,
+    now: datetime,
+    *,
+    is_park: bool,
+    downtime: bool,
+) -> None:
+    """The state-now fields that live and today rankings carry (and awards, so a winner
+    reads like rank 1): a park's ``park_is_open`` on today's downtime ranking (live rows
+    already carry their cycle's), a ride's ``current_status`` or ``current_wait_minutes``."""
+    if kind not in (PeriodKind.LIVE, PeriodKind.TODAY) or not items:
+        return
+    if is_park:
+        if downtime and kind is PeriodKind.TODAY:
+            cycles = live.live_cycles(session, parks, now)
+            for item in items:
+                cycle = cycles.get(item["park_id"])
+                item["park_is_open"] = cycle.park_open if cycle is not None else None
+        return
+    states = live.ride_states(session, parks, now)
+    for item in items:
+        state = states.get(item["ride_id"])
+        if downtime:
+            item["current_status"] = state.state if state else live.UNKNOWN
+        else:
+            item["current_wait_minutes"] = state.wait_minutes if state else None

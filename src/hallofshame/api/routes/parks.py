@@ -26,10 +26,9 @@ from hallofshame.api.schemas import (
     ParkWaitItem,
     RosterItem,
 )
-from hallofshame.api.views import downtime_summary, park_status
+from hallofshame.api.views import add_state_now, downtime_summary, park_status
 from hallofshame.db.models import Park
 from hallofshame.domain.localtime import local_date_of
-from hallofshame.domain.periods import PeriodKind
 from hallofshame.domain.tiers import weight
 from hallofshame.ingest.schedules import windows_on
 from hallofshame.metrics import live, present, rankings
@@ -53,11 +52,9 @@ def parks_downtime(query: ParkDowntimeQuery) -> dict[str, Any]:
     snap = snapshot(period, query.filter)
     rows = rankings.park_downtime(snap, query.sort_by)[: query.limit]
     items = [present.park_downtime_item(i, r, snap.period) for i, r in enumerate(rows, 1)]
-    if period.kind is PeriodKind.TODAY:  # today also says whether each park is open now
-        cycles = live.live_cycles(db(), [r.park for r in rows], now())
-        for item in items:
-            cycle = cycles.get(item["park_id"])
-            item["park_is_open"] = cycle.park_open if cycle is not None else None
+    add_state_now(
+        db(), items, [r.park for r in rows], period.kind, now(), is_park=True, downtime=True
+    )
     return envelope(
         items,
         period=period.key,

@@ -18,9 +18,9 @@ from hallofshame.api.lookups import get_park, get_ride
 from hallofshame.api.params import NoQuery, PeriodQuery, RideDowntimeQuery, RidePath, WaitQuery
 from hallofshame.api.schemas import Envelope, RideDetail, RideDowntimeItem, RideOne, RideWaitItem
 from hallofshame.api.series import ride_series
-from hallofshame.api.views import ride_one
+from hallofshame.api.views import add_state_now, ride_one
 from hallofshame.domain.localtime import day_number
-from hallofshame.domain.periods import PeriodKind, resolve
+from hallofshame.domain.periods import resolve
 from hallofshame.domain.rounding import round_minutes
 from hallofshame.metrics import live, present, rankings
 from hallofshame.metrics.classify import Scope
@@ -32,7 +32,6 @@ from hallofshame.metrics.sums import RideSums
 bp = blueprint("rides", ["rides"])
 
 #: Periods whose rankings also show each ride's state now.
-_NOW_PERIODS = (PeriodKind.LIVE, PeriodKind.TODAY)
 
 
 @bp.get("/rides/downtime", responses={200: Envelope[list[RideDowntimeItem]]})
@@ -42,11 +41,9 @@ def rides_downtime(query: RideDowntimeQuery) -> dict[str, Any]:
     snap = snapshot(period, query.filter)
     rows = rankings.ride_downtime(snap, query.sort_by)[: query.limit]
     items = [present.ride_downtime_item(i, r, snap.period) for i, r in enumerate(rows, 1)]
-    if period.kind in _NOW_PERIODS:
-        states = live.ride_states(db(), [p.park for p in snap.parks], now())
-        for item in items:
-            state = states.get(item["ride_id"])
-            item["current_status"] = state.state if state else live.UNKNOWN
+    add_state_now(
+        db(), items, [p.park for p in snap.parks], period.kind, now(), is_park=False, downtime=True
+    )
     return envelope(
         items,
         period=period.key,
@@ -64,11 +61,9 @@ def rides_waittimes(query: WaitQuery) -> dict[str, Any]:
     snap = snapshot(period, query.filter)
     rows = rankings.ride_waits(snap, query.sort_by)[: query.limit]
     items = [present.ride_wait_item(i, r) for i, r in enumerate(rows, 1)]
-    if period.kind in _NOW_PERIODS:
-        states = live.ride_states(db(), [p.park for p in snap.parks], now())
-        for item in items:
-            state = states.get(item["ride_id"])
-            item["current_wait_minutes"] = state.wait_minutes if state else None
+    add_state_now(
+        db(), items, [p.park for p in snap.parks], period.kind, now(), is_park=False, downtime=False
+    )
     return envelope(
         items,
         period=period.key,
