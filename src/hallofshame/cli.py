@@ -18,7 +18,9 @@ def _configure_logging(verbose: bool) -> None:
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Every option can also come from the environment: HOS_<COMMAND>_<OPTION>, e.g.
+# HOS_RUN_DAYS=7 or HOS_SERVE_PORT=9000 (handy under `make run` and in unit files).
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "HOS"})
 @click.version_option(__version__, prog_name="hallofshame")
 @click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
 def main(verbose: bool) -> None:

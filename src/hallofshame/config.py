@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     api_keys: str = Field("", description="comma-separated keys for state-changing endpoints")
     rate_limit: str = Field("600/minute", description="per-client limit; empty disables")
     cors_origins: str = Field("", description="comma-separated allowed origins")
+    # Where the upstream feeds are; an operator can point them at a mirror or caching proxy.
+    # Empty means the public address each client names (``DEFAULT_BASE_URL``).
+    wiki_url: str = Field("", description="ThemeParks.wiki v1 base URL; empty = public")
+    queue_times_url: str = Field("", description="Queue-Times base URL; empty = public")
+    weather_url: str = Field("", description="Open-Meteo v1 base URL; empty = public")
     user_agent: str = Field(
         "Theme-Park-Hall-of-Shame/0.1 (+https://github.com/hallofshame)",
         description="sent to upstream feeds",

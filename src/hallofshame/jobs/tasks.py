@@ -42,7 +42,14 @@ Factory = sessionmaker[Session]
 def make_source(kind: str) -> LiveSource:
     from hallofshame.ingest.live_sources import SimulatedSource, UpstreamSource
 
-    return SimulatedSource() if kind == "sim" else UpstreamSource()
+    if kind == "sim":
+        return SimulatedSource()
+    settings = get_settings()
+    return UpstreamSource(
+        wiki_url=settings.wiki_url or None,
+        queue_times_url=settings.queue_times_url or None,
+        weather_url=settings.weather_url or None,
+    )
 
 
 def collect_cycle(factory: Factory, source: str | LiveSource) -> CollectReport:

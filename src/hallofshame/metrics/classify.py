@@ -23,6 +23,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.orm import aliased
 
 from hallofshame.db.models import Cycle, Observation, OperatedDay, Park, Ride
 from hallofshame.domain.statuses import ATTRACTION, RideStatus
@@ -80,26 +81,38 @@ def _day_match(days: tuple[int, ...]) -> ColumnElement[bool]:
     return Cycle.local_day.in_(ordered)
 
 
-def _eligible() -> ColumnElement[bool]:
+#: Operated-days row of the observation's own ride and local day (joined by primary key).
+_today = aliased(OperatedDay, name="operated_same_day")
+
+
+def _operated_today() -> ColumnElement[bool]:
+    """Operated earlier on the observation's local day, by its instant (never NULL)."""
+    return and_(_today.first_operated_at.is_not(None), _today.first_operated_at <= Cycle.ts)
+
+
+def _operated_on_prior_days() -> ColumnElement[bool]:
+    """Operated on one of the six local days before the observation's day.
+
+    Correlated on (ride, day) only, not on the instant: every observation of a ride-day
+    asks the same question, so the database evaluates it once per ride-day (MariaDB's
+    subquery cache) instead of once per observation.
+    """
     return exists(
         select(literal(1)).where(
             OperatedDay.ride_id == Observation.ride_id,
             OperatedDay.local_day.between(
-                Cycle.local_day - (ELIGIBILITY_DAYS - 1), Cycle.local_day
+                Cycle.local_day - (ELIGIBILITY_DAYS - 1), Cycle.local_day - 1
             ),
-            OperatedDay.first_operated_at <= Cycle.ts,
         )
     )
 
 
-def _operated_today() -> ColumnElement[bool]:
-    return exists(
-        select(literal(1)).where(
-            OperatedDay.ride_id == Observation.ride_id,
-            OperatedDay.local_day == Cycle.local_day,
-            OperatedDay.first_operated_at <= Cycle.ts,
-        )
-    )
+def _eligible() -> ColumnElement[bool]:
+    """Operated on one of the local days D-6 … D by instant t (METRICS.md §2).
+
+    Days before D are wholly before t, so only day D's first operation needs the instant.
+    """
+    return or_(_operated_on_prior_days(), _operated_today())
 
 
 def counted_rides() -> ColumnElement[bool]:
@@ -128,6 +141,10 @@ def _facts(scope: Scope) -> Subquery:
         .join(Cycle, Cycle.id == Observation.cycle_id)
         .join(Ride, Ride.id == Observation.ride_id)
         .join(Park, Park.id == Observation.park_id)
+        .outerjoin(
+            _today,
+            and_(_today.ride_id == Observation.ride_id, _today.local_day == Cycle.local_day),
+        )
         .where(scope.cycle_filter(), counted_rides())
     )
     if scope.ride_id is not None:

@@ -2,8 +2,7 @@
 
 An episode is a run of down cycles of one ride; it ends at the first cycle where the
 ride is up or the park is closed, or when the local day ends. A cycle that is neither
-up nor down, or a gap, neither extends nor ends it — so those rows are simply left out
-before the runs are numbered.
+up nor down, or a gap, neither extends nor ends it. ``keyed`` states that rule once.
 """
 
 from __future__ import annotations
@@ -11,86 +10,60 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, Subquery, and_, case, func, literal, or_, select
+from sqlalchemy import Integer, Subquery, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from hallofshame.metrics.classify import Scope, classified
 
 
-def _numbered(scope: Scope) -> Subquery:
+def keyed(scope: Scope) -> Subquery:
+    """``classified`` rows with ``episode_key``: the episode a down row belongs to.
+
+    The key counts the cycles so far in the ride's local day that end an episode (the ride
+    up, or the park closed). Down rows with the same (ride, day, key) are one episode: a
+    new key starts after every ending cycle, the day boundary starts a new partition, and
+    rows that are neither up nor down nor park-closed (or gaps) do not move the key, so
+    they neither extend nor end an episode. This is the one definition of METRICS.md §4's
+    episode; sums, rollups and the ride page's outage list all group by it.
+    """
     c = classified(scope)
-    relevant = (
-        select(
-            c.c.ride_id,
-            c.c.local_day,
-            c.c.ts,
-            c.c.span_s,
-            c.c.down,
-            func.lag(c.c.down)
-            .over(partition_by=(c.c.ride_id, c.c.local_day), order_by=c.c.ts)
-            .label("prev_down"),
-        )
-        .where(or_(c.c.down == 1, c.c.up == 1, c.c.open == 0))
-        .subquery("relevant")
+    ends = case((or_(c.c.up == 1, c.c.open == 0), 1), else_=0).cast(Integer)
+    key = func.sum(ends).over(
+        partition_by=(c.c.ride_id, c.c.local_day), order_by=c.c.ts, rows=(None, 0)
     )
-    starts = case(
-        (
-            and_(
-                relevant.c.down == 1, or_(relevant.c.prev_down.is_(None), relevant.c.prev_down == 0)
-            ),
-            1,
-        ),
-        else_=0,
-    ).cast(Integer)
-    return select(
-        relevant.c.ride_id,
-        relevant.c.local_day,
-        relevant.c.ts,
-        relevant.c.span_s,
-        relevant.c.down,
-        starts.label("is_start"),
-        func.sum(starts)
-        .over(
-            partition_by=(relevant.c.ride_id, relevant.c.local_day),
-            order_by=relevant.c.ts,
-            rows=(None, 0),
-        )
-        .label("episode_no"),
-    ).subquery("numbered")
+    return select(c, key.label("episode_key")).subquery("keyed")
 
 
 def _episodes(scope: Scope) -> Subquery:
-    n = _numbered(scope)
+    k = keyed(scope)
+    part = (k.c.ride_id, k.c.local_day, k.c.episode_key)
+    down = (
+        select(
+            k.c.ride_id,
+            k.c.local_day,
+            k.c.episode_key,
+            k.c.ts,
+            k.c.span_s,
+            # Window functions see only the rows WHERE kept: the first down cycle's span.
+            func.first_value(k.c.span_s)
+            .over(partition_by=part, order_by=k.c.ts)
+            .label("first_span"),
+        )
+        .where(k.c.down == 1)
+        .subquery("down_rows")
+    )
     return (
         select(
-            n.c.ride_id,
-            n.c.local_day,
-            n.c.episode_no,
-            func.min(n.c.ts).label("first_ts"),
-            func.max(n.c.ts).label("last_ts"),
-            func.max(case((n.c.is_start == 1, n.c.span_s), else_=None)).label("first_span"),
-            func.sum(n.c.span_s).label("duration_s"),
+            down.c.ride_id,
+            func.min(down.c.ts).label("first_ts"),
+            func.max(down.c.ts).label("last_ts"),
+            func.max(down.c.first_span).label("first_span"),
+            func.sum(down.c.span_s).label("duration_s"),
             func.count().label("cycles"),
         )
-        .where(n.c.down == 1)
-        .group_by(n.c.ride_id, n.c.local_day, n.c.episode_no)
+        .group_by(down.c.ride_id, down.c.local_day, down.c.episode_key)
         .subquery("episodes")
     )
-
-
-def episode_summary(
-    session: Session, scope: Scope, *, by_day: bool = False
-) -> dict[tuple[int, int], tuple[int, int | None]]:
-    """Per ride (and local day): (number of episodes, longest episode in seconds)."""
-    e = _episodes(scope)
-    day = e.c.local_day if by_day else literal(0)
-    stmt = select(e.c.ride_id, day, func.count(), func.max(e.c.duration_s)).group_by(
-        e.c.ride_id, *((e.c.local_day,) if by_day else ())
-    )
-    return {
-        (row[0], int(row[1])): (int(row[2]), int(row[3]) if row[3] is not None else None)
-        for row in session.execute(stmt)
-    }
 
 
 @dataclass(frozen=True)

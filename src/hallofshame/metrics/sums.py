@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from hallofshame.db.models import (
@@ -22,7 +22,7 @@ from hallofshame.db.models import (
     RideDayRunning,
 )
 from hallofshame.metrics.classify import Scope, classified
-from hallofshame.metrics.episodes import episode_summary
+from hallofshame.metrics.episodes import keyed
 
 
 @dataclass
@@ -118,21 +118,62 @@ def sums_from(ride_id: int, park_id: int, values: Sequence[Any]) -> RideSums:
     )
 
 
+_SUM_NAMES = ("up_s", "down_s", "capacity_s", "wait_sum", "wait_n", "wait_max", "n")
+
+
 def _raw_sums(
     session: Session, scope: Scope, episodes: bool, by_day: bool
 ) -> dict[tuple[int, int], RideSums]:
+    if episodes:
+        return _raw_sums_with_episodes(session, scope, by_day)
     c = classified(scope)
     day = c.c.local_day if by_day else literal(0)
     stmt = select(c.c.ride_id, day, c.c.park_id, *sum_columns(c.c)).group_by(
         c.c.ride_id, c.c.park_id, *((c.c.local_day,) if by_day else ())
     )
-    out: dict[tuple[int, int], RideSums] = {
+    return {
         (row[0], int(row[1])): sums_from(row[0], row[2], row[3:10]) for row in session.execute(stmt)
     }
-    if episodes and out:
-        for key, (count, longest) in episode_summary(session, scope, by_day=by_day).items():
-            if key in out:
-                out[key].episodes, out[key].longest_s = count, longest
+
+
+def _raw_sums_with_episodes(
+    session: Session, scope: Scope, by_day: bool
+) -> dict[tuple[int, int], RideSums]:
+    """The sums and the episodes in one scan of the observations.
+
+    Rows are first summed per episode key (``episodes.keyed``), then per ride (and day):
+    the additive sums add up unchanged, a key group with a down cycle is one episode, and
+    its down seconds are that episode's duration.
+    """
+    k = keyed(scope)
+    per_key = (
+        select(
+            k.c.ride_id,
+            k.c.park_id,
+            k.c.local_day,
+            *(col.label(name) for col, name in zip(sum_columns(k.c), _SUM_NAMES, strict=True)),
+            func.max(k.c.down).label("has_down"),
+        )
+        .group_by(k.c.ride_id, k.c.park_id, k.c.local_day, k.c.episode_key)
+        .subquery("per_key")
+    )
+    p = per_key.c
+    day = p.local_day if by_day else literal(0)
+    totals = [func.max(p[n]) if n == "wait_max" else func.sum(p[n]) for n in _SUM_NAMES]
+    stmt = select(
+        p.ride_id,
+        day,
+        p.park_id,
+        *totals,
+        func.sum(p.has_down),
+        func.max(case((p.has_down == 1, p.down_s), else_=None)),
+    ).group_by(p.ride_id, p.park_id, *((p.local_day,) if by_day else ()))
+    out: dict[tuple[int, int], RideSums] = {}
+    for row in session.execute(stmt):
+        sums = sums_from(row[0], row[2], row[3:10])
+        sums.episodes = _int(row[10])
+        sums.longest_s = None if row[11] is None else int(row[11])
+        out[(row[0], int(row[1]))] = sums
     return out
 
 
