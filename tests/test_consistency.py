@@ -4,8 +4,10 @@ Queue-Times park, 41 days, on every configured database."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -150,6 +152,27 @@ def test_recompute_is_idempotent(history: sessionmaker[Session]) -> None:
     rows = _rollup_rows(history)
     assert len(rows) == 2 * len(once)
     assert [r[:2] + r[3:] for r in rows if r[2] == 2] == [r[:2] + r[3:] for r in once]
+
+
+def test_overlapping_recomputes_at_once_leave_the_same_rows(
+    history: sessionmaker[Session],
+) -> None:
+    """Two recomputes of overlapping ranges started together (as from two processes, each
+    with its own worker threads): no duplicate, no lost row, the same rollups."""
+    before = _rollup_rows(history)
+    first, last = min(r[1] for r in before), max(r[1] for r in before)
+    middle = first + (last - first) / 2
+    start = threading.Barrier(2)
+
+    def run(a: date, b: date) -> None:
+        start.wait()
+        tasks.recompute(history, a, b, version=1)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        jobs = [pool.submit(run, first, middle + timedelta(days=3)), pool.submit(run, middle, last)]
+        for job in jobs:
+            job.result()
+    assert _rollup_rows(history) == before
 
 
 def test_http_ranking_details_and_explain_agree(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, event, insert
+from sqlalchemy import Connection, Engine, Table, create_engine, event, insert
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import text
@@ -140,3 +140,30 @@ def refresh_statistics(session: Session, tables: Sequence[Table]) -> None:
             session.execute(text(f"ANALYZE TABLE `{name}`"))
         else:  # PostgreSQL and SQLite spell it the same way
             session.execute(text(f'ANALYZE "{name}"'))
+
+
+def parallel_writers(bind: Engine | Connection, wanted: int) -> int:
+    """How many sessions may write at once: SQLite has one writer, the servers many."""
+    return 1 if backend(bind.engine) == "sqlite" else max(1, wanted)
+
+
+#: Driver error codes that mean "another transaction wrote the same rows first": MariaDB
+#: deadlock, lock-wait timeout and duplicate key; PostgreSQL deadlock, serialization
+#: failure and unique violation (under READ COMMITTED a concurrent delete-and-insert of
+#: the same rows surfaces as a duplicate key); SQLite busy (5) and busy-snapshot (517), a
+#: reader that tried to write after another writer committed.
+_CONFLICTS = {1213, 1205, 1062, "40P01", "40001", "23505", 5, 517}
+
+
+def is_write_conflict(exc: BaseException) -> bool:
+    """The database refused a transaction because a concurrent one wrote the same rows.
+
+    Only for idempotent transactions (replace-a-range jobs): rerunning them whole is safe.
+    """
+    orig = getattr(exc, "orig", None)
+    code = (
+        getattr(orig, "sqlstate", None)
+        or getattr(orig, "sqlite_errorcode", None)
+        or (getattr(orig, "args", None) or (None,))[0]
+    )
+    return code in _CONFLICTS

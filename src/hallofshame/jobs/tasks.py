@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
 from hallofshame import clock
 from hallofshame.config import get_settings
+from hallofshame.db.dialects import is_write_conflict, parallel_writers
 from hallofshame.db.models import Cycle, Park, ParkDayRollup, Ride
 from hallofshame.ingest.collector import (
     CollectReport,
@@ -37,6 +42,11 @@ from hallofshame.sources.replay import read_replay
 log = logging.getLogger("hallofshame.jobs")
 
 Factory = sessionmaker[Session]
+
+#: Park-weeks recomputed at once on a database server (the database does the work; two
+#: keep both cores of a small machine busy). SQLite always uses one.
+RECOMPUTE_WORKERS = 2
+RECOMPUTE_ATTEMPTS = 5
 
 
 def make_source(kind: str) -> LiveSource:
@@ -131,8 +141,14 @@ def recompute(
     version: int,
     park_ids: Sequence[int] | None = None,
     progress: bool = False,
+    workers: int = RECOMPUTE_WORKERS,
 ) -> RollupResult:
-    """Replace ``version``'s rollups of the range, one park-day per transaction."""
+    """Replace ``version``'s rollups of the range, one park-week per transaction.
+
+    Park-weeks are independent (each deletes and writes only its own rows), so several
+    run at once on a database server. A park-week is idempotent, so one that loses a write
+    conflict (another recompute of the same days) is simply run again.
+    """
     total = RollupResult()
     now = clock.now()
     with factory() as s:
@@ -140,20 +156,35 @@ def recompute(
         if park_ids:
             stmt = stmt.where(Park.id.in_(park_ids))
         parks = list(s.scalars(stmt))
-    days = (last - first).days + 1
-    with job_run(factory, f"rollup-v{version}", exclusive=False) as ctx:
-        bar = tqdm(total=len(parks) * days, unit=" park-days", disable=not progress)
-        for park in parks:
-            day = first
-            while day <= last:
-                chunk_end = min(day + timedelta(days=6), last)
+        threads = parallel_writers(s.get_bind(), workers)
+    chunks = [
+        (park, day, min(day + timedelta(days=6), last))
+        for park in parks
+        for day in (first + timedelta(days=i) for i in range(0, (last - first).days + 1, 7))
+    ]
+
+    def one(chunk: tuple[Park, date, date]) -> RollupResult:
+        park, start, end = chunk
+        for attempt in range(1, RECOMPUTE_ATTEMPTS + 1):
+            try:
                 with factory() as session, session.begin():
-                    r = rollup_park_days(session, park, day, chunk_end, version=version, now=now)
+                    return rollup_park_days(session, park, start, end, version=version, now=now)
+            except DBAPIError as exc:  # e.g. a concurrent recompute of the same park-days
+                if attempt == RECOMPUTE_ATTEMPTS or not is_write_conflict(exc):
+                    raise
+                log.info("%s %s: write conflict, running it again", park.name, start)
+                time.sleep(random.uniform(0, 0.2 * attempt))  # noqa: S311 (jitter, not a secret)
+        raise AssertionError("unreachable")
+
+    with job_run(factory, f"rollup-v{version}", exclusive=False) as ctx:
+        days = len(parks) * ((last - first).days + 1)
+        bar = tqdm(total=days, unit=" park-days", disable=not progress)
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            for (_, start, end), r in zip(chunks, pool.map(one, chunks), strict=True):
                 total.park_days += r.park_days
                 total.ride_days += r.ride_days
                 total.empty_days += r.empty_days
-                bar.update((chunk_end - day).days + 1)
-                day = chunk_end + timedelta(days=1)
+                bar.update((end - start).days + 1)
         bar.close()
         ctx.rows = total.ride_days
     return total
