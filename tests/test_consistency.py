@@ -19,7 +19,7 @@ from hallofshame.db import migrate
 from hallofshame.db.dialects import recreate_database
 from hallofshame.db.engine import make_engine
 from hallofshame.db.models import Park, RideDayRollup
-from hallofshame.domain.localtime import local_date_of
+from hallofshame.domain.localtime import day_number, local_date_of
 from hallofshame.ingest.simulate import simulate_history
 from hallofshame.ingest.tiers import load_overrides
 from hallofshame.jobs import tasks
@@ -173,6 +173,78 @@ def test_overlapping_recomputes_at_once_leave_the_same_rows(
         for job in jobs:
             job.result()
     assert _rollup_rows(history) == before
+
+
+def _observation_scans(plan: object) -> list[str]:
+    """Every way the plan reads ``observations``: MariaDB's and PostgreSQL's JSON plans,
+    SQLite's detail lines; each as "<access> <index>"."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if node.get("table_name") == "observations":  # MariaDB
+                found.append(f"{node.get('access_type')} {node.get('key')}")
+            if node.get("Relation Name") == "observations":  # PostgreSQL
+                found.append(f"{node.get('Node Type')} {node.get('Index Name')}")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str):  # SQLite: "SEARCH observations USING INDEX …"
+            words = node.split()
+            if words[:1] in (["SCAN"], ["SEARCH"]) and words[1:2] == ["observations"]:
+                found.append(f"{words[0]} {' '.join(words[2:])}")
+
+    walk(plan)
+    return found
+
+
+def test_critical_queries_use_the_composite_indexes(history: sessionmaker[Session]) -> None:
+    """The statements that today, yesterday, live, a one-day timeseries, the ride page and
+    the nightly rollup really send: none reads ``observations`` by a full scan."""
+    from sqlalchemy import event
+
+    from hallofshame.db.dialects import explain
+    from hallofshame.metrics import live, timeseries
+    from hallofshame.metrics.classify import Scope
+    from hallofshame.metrics.episodes import list_episodes
+    from hallofshame.rollups.daily import rollup_park_days
+
+    engine = history.kw["bind"]
+    sent: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if "observations" in statement and statement.lstrip().upper().startswith("SELECT"):
+            sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        with history() as s:
+            parks = list(s.scalars(select(Park).order_by(Park.id)))
+            park = parks[0]
+            rankings.compute(s, "yesterday", now=NOW, version=RAW_ONLY)
+            rankings.compute(s, "today", now=NOW, version=RAW_ONLY)
+            live.ride_states(s, parks, NOW)
+            timeseries.series(s, park, NOW - timedelta(days=1), NOW, "15m")
+            ride_id = s.scalar(select(RideDayRollup.ride_id).where(RideDayRollup.down_s > 0))
+            day = local_date_of(NOW, park.timezone)
+            week = tuple(range(day_number(day) - 6, day_number(day) + 1))
+            list_episodes(s, Scope(days={park.id: week}, ride_id=ride_id))
+            before = day - timedelta(days=2)
+            rollup_park_days(s, park, before, before, version=RAW_ONLY, now=NOW)
+            s.rollback()
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert len(sent) >= 6
+    with engine.connect() as conn:
+        for statement, parameters in sent:
+            scans = _observation_scans(explain(conn, statement, parameters))
+            assert scans, statement
+            # MariaDB ALL/index and PostgreSQL Seq Scan read every row; SQLite's SCAN
+            # (without a covering index's row filter) does too.
+            bad = [x for x in scans if x.split()[0] in ("ALL", "index", "Seq", "SCAN")]
+            assert not bad, f"{bad} in {statement}"
 
 
 def test_http_ranking_details_and_explain_agree(

@@ -142,6 +142,37 @@ def refresh_statistics(session: Session, tables: Sequence[Table]) -> None:
             session.execute(text(f'ANALYZE "{name}"'))
 
 
+def table_bytes(session: Session, name: str) -> int:
+    """Bytes a table takes on disk with its indexes, in the database's own accounting
+    (0 on SQLite, which keeps no per-table figure without an optional extension)."""
+    kind = session.get_bind().dialect.name
+    if kind == "mysql":
+        stmt = text(
+            "SELECT data_length + index_length FROM information_schema.tables"
+            " WHERE table_schema = DATABASE() AND table_name = :name"
+        )
+    elif kind == "postgresql":
+        stmt = text("SELECT pg_total_relation_size(CAST(:name AS regclass))")
+    else:
+        return 0
+    return int(session.scalar(stmt, {"name": _quoted(name)}) or 0)
+
+
+def explain(conn: Connection, statement: str, parameters: Any) -> Any:
+    """The plan the database chooses for ``statement`` (as the driver received it): the
+    server's JSON document on MariaDB and PostgreSQL, the list of ``EXPLAIN QUERY PLAN``
+    detail lines (``SEARCH observations USING …`` / ``SCAN …``) on SQLite."""
+    import json
+
+    kind = conn.dialect.name
+    if kind == "sqlite":
+        rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+        return [row[-1] for row in rows]
+    prefix = "EXPLAIN FORMAT=JSON " if kind == "mysql" else "EXPLAIN (FORMAT JSON) "
+    plan = conn.exec_driver_sql(prefix + statement, parameters).scalar()
+    return json.loads(plan) if isinstance(plan, str) else plan
+
+
 def parallel_writers(bind: Engine | Connection, wanted: int) -> int:
     """How many sessions may write at once: SQLite has one writer, the servers many."""
     return 1 if backend(bind.engine) == "sqlite" else max(1, wanted)
