@@ -1,0 +1,142 @@
+"""Load test: the real server (gunicorn, ``hallofshame serve``) under Locust's visitors.
+
+    python bench/load.py --url mysql+pymysql://root@127.0.0.1:3306/hos_bench_l \\
+        --users 20 --duration 60 --cache off
+
+Starts ``hallofshame serve`` on loopback against the dataset (clock pinned to the
+dataset's), drives it with ``bench/locustfile.py`` headless, and prints per-endpoint
+request counts, failures and the 50th/95th/99th percentiles, plus the API workers'
+memory at the start and the end of the run. Traffic goes to 127.0.0.1 only and stops
+by itself after ``--duration`` seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+
+HERE = Path(__file__).resolve().parent
+PINNED_NOW = "2026-08-15T12:00:00Z"  # the clock make_dataset.py builds the data at
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _rss_mib(server: subprocess.Popen[bytes]) -> list[float]:
+    """Resident memory of each gunicorn worker (the children of the master)."""
+    master = psutil.Process(server.pid)
+    return sorted(round(c.memory_info().rss / 2**20, 1) for c in master.children(recursive=True))
+
+
+def _start_server(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ)
+    env.update(
+        HOS_DATABASE_URL=args.url,
+        HOS_NOW=os.environ.get("HOS_NOW", PINNED_NOW),
+        HOS_CACHE_ENABLED="1" if args.cache == "on" else "0",
+        # Every visitor comes from 127.0.0.1: a per-client limit would measure the limiter.
+        HOS_RATE_LIMIT="",
+        HOS_SLOW_QUERY_MS="0",
+    )
+    exe = Path(sys.executable).with_name("hallofshame")
+    cmd = [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    cmd += ["--workers", str(args.workers)]
+    server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=5).status_code < 500:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    server.kill()
+    raise SystemExit("the server did not come up within 120 s")
+
+
+def _report(prefix: Path) -> None:
+    with open(f"{prefix}_stats.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    print(f"{'endpoint':<30}{'requests':>9}{'fails':>7}{'p50':>7}{'p95':>7}{'p99':>7}  (ms)")
+    for row in rows:
+        print(
+            f"{row['Name']:<30}{row['Request Count']:>9}{row['Failure Count']:>7}"
+            f"{row['50%']:>7}{row['95%']:>7}{row['99%']:>7}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", required=True, help="SQLAlchemy URL of the dataset")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--spawn-rate", type=float, default=5.0)
+    parser.add_argument("--duration", type=int, default=60, help="seconds")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--cache", choices=("on", "off"), default="off")
+    args = parser.parse_args()
+
+    port = _free_port()
+    server = _start_server(args, port)
+    try:
+        print(
+            f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores; "
+            f"database: {args.url.split('@')[-1]}; {args.users} users, {args.duration} s, "
+            f"cache {args.cache}, {args.workers} workers"
+        )
+        print(f"worker memory at start (MiB): {_rss_mib(server)}")
+        with tempfile.TemporaryDirectory() as tmp:
+            prefix = Path(tmp) / "load"
+            locust = Path(sys.executable).with_name("locust")
+            subprocess.run(
+                [
+                    str(locust),
+                    "-f",
+                    str(HERE / "locustfile.py"),
+                    "--headless",
+                    "--only-summary",
+                    "--users",
+                    str(args.users),
+                    "--spawn-rate",
+                    str(args.spawn_rate),
+                    "--run-time",
+                    f"{args.duration}s",
+                    "--host",
+                    f"http://127.0.0.1:{port}",
+                    "--csv",
+                    str(prefix),
+                    "--loglevel",
+                    "WARNING",
+                ],
+                check=False,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,  # its own summary; the CSV files hold the same
+            )
+            _report(prefix)
+            failures = Path(f"{prefix}_failures.csv").read_text().strip().splitlines()
+            for line in failures[1:]:
+                print(f"failure: {line}")
+        print(f"worker memory at end (MiB): {_rss_mib(server)}")
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+if __name__ == "__main__":
+    main()
