@@ -30,8 +30,10 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
+# The benchmarks (bench/README.md); BENCH_ARGS e.g. "--url mysql+pymysql://… --make S".
 bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[bench]'
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var artifacts

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hallofshame import clock
@@ -23,6 +24,7 @@ from hallofshame.db.models import Park
 from hallofshame.domain.localtime import local_date_of
 from hallofshame.domain.statuses import Source
 from hallofshame.ingest.catalog_sync import UnknownParkError
+from hallofshame.ingest.cycles import CycleOutcome
 from hallofshame.ingest.pipeline import ingest_snapshot
 from hallofshame.ingest.quality import record_issue, record_source_error
 from hallofshame.ingest.schedules import has_schedule_for, store_schedule
@@ -93,6 +95,7 @@ class CollectReport:
     cycles: int = 0
     issues: int = 0
     duplicates: int = 0
+    db_errors: int = 0  # parks whose cycle the database did not take (rolled back)
     seconds: float = 0.0
     lines: list[str] = field(default_factory=list)
 
@@ -102,6 +105,41 @@ def _poll(source: LiveSource, park: ParkRef, at: datetime) -> LiveSnapshot | Sou
         return source.live(park, at)
     except SourceError as error:
         return error
+
+
+def _store(
+    factory: sessionmaker[Session],
+    park: ParkRef,
+    result: LiveSnapshot | SourceError,
+    at: datetime,
+    interval_s: int,
+) -> CycleOutcome | None:
+    """One park's poll in one transaction: its cycle, or (``None``) one data-quality issue."""
+    with factory() as session, session.begin():
+        if isinstance(result, SourceError):
+            record_source_error(
+                session,
+                result,
+                source=park.source.value,
+                detected_at=at,
+                upstream_park_id=park.upstream_id,
+                park_id=park.id,
+            )
+            return None
+        try:
+            with session.begin_nested():
+                return ingest_snapshot(session, result, interval_s=interval_s)
+        except (UnknownParkError, ValueError) as error:
+            record_issue(
+                session,
+                source=park.source.value,
+                kind="malformed_payload",
+                message=str(error),
+                detected_at=at,
+                park_id=park.id,
+                upstream_park_id=park.upstream_id,
+            )
+            return None
 
 
 def collect_once(
@@ -122,33 +160,18 @@ def collect_once(
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         results = list(pool.map(lambda p: (p, _poll(source, p, at)), parks))
     for park, result in results:
-        with factory() as session, session.begin():
-            if isinstance(result, SourceError):
-                report.issues += 1
-                record_source_error(
-                    session,
-                    result,
-                    source=park.source.value,
-                    detected_at=at,
-                    upstream_park_id=park.upstream_id,
-                    park_id=park.id,
-                )
-                continue
-            try:
-                with session.begin_nested():
-                    outcome = ingest_snapshot(session, result, interval_s=interval_s)
-            except (UnknownParkError, ValueError) as error:
-                report.issues += 1
-                record_issue(
-                    session,
-                    source=park.source.value,
-                    kind="malformed_payload",
-                    message=str(error),
-                    detected_at=at,
-                    park_id=park.id,
-                    upstream_park_id=park.upstream_id,
-                )
-                continue
+        try:
+            outcome = _store(factory, park, result, at, interval_s)
+        except DBAPIError as error:
+            # The database refused or went away: this park's transaction was rolled back
+            # whole (no partial cycle); the others still get their turn, and the next
+            # cycle polls again.
+            report.db_errors += 1
+            log.error("cycle park=%r not stored: %s", park.name, error.__class__.__name__)
+            continue
+        if outcome is None:
+            report.issues += 1
+            continue
         if outcome.created:
             report.cycles += 1
             line = (
