@@ -23,8 +23,9 @@ def timed(label: str, runs: int, fn: Callable[[], object]) -> None:
         t0 = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - t0) * 1000)
+    p95 = statistics.quantiles(samples, n=20)[-1] if runs >= 2 else samples[0]
     print(
-        f"{label:<38} median {statistics.median(samples):9.1f} ms   "
+        f"{label:<40} median {statistics.median(samples):9.1f} ms   p95 {p95:9.1f}   "
         f"min {min(samples):9.1f}   max {max(samples):9.1f}   (n={runs})"
     )
 
@@ -34,6 +35,7 @@ def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-recompute", action="store_true")
+    parser.add_argument("--recompute-runs", type=int, default=1)
     args = parser.parse_args()
     os.environ["HOS_DATABASE_URL"] = args.url
     os.environ.setdefault("HOS_NOW", "2026-08-15T12:00:00Z")
@@ -66,7 +68,7 @@ def main() -> None:
 
         return run
 
-    for period in ("today", "yesterday", "last_month"):
+    for period in ("live", "today", "yesterday", "last_week", "last_month"):
         timed(f"park rankings, {period}", args.runs, ranking(period))
 
     try:
@@ -77,14 +79,14 @@ def main() -> None:
                 start = now - timedelta(days=1)
                 return timeseries.series(s, park, start, now, "15m")
 
-        timed("one park, one day, 15-minute buckets", args.runs, series)
+        timed("one park, one day, 15-minute buckets", max(args.runs, 20), series)
     except (ImportError, AttributeError, TypeError) as exc:
         print(f"timeseries not timed: {exc}")
 
     if not args.skip_recompute and first and last:
         timed(
             f"recompute {first}..{last}, all parks",
-            1,
+            args.recompute_runs,
             lambda: recompute(factory, first, last, version=1),
         )
 
