@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hallofshame.domain.episodes import EpisodeCycle, merge_episodes, summarise
+from tests.domain.episode_oracle import EpisodeCycle, merge_episodes, summarise
 
 T0 = datetime(2026, 7, 21, 16, 0, tzinfo=UTC)
 DAY = 20655
@@ -119,3 +119,27 @@ def test_neutral_cycles_never_change_the_count(
         inserted = EpisodeCycle(c.ts + timedelta(microseconds=1), 300, c.local_day, "neutral")
         more = [*data[: i + 1], inserted, *data[i + 1 :]]
         assert len(merge_episodes(more)) == len(base)
+
+
+_FLAGS = {  # what metrics.classify gives each state: (up, down, park open)
+    "down": (0, 1, 1),
+    "up": (1, 0, 1),
+    "park_closed": (0, 0, 0),
+    "neutral": (0, 0, 1),
+}
+
+
+@given(ride_cycles())
+def test_running_step_counts_what_the_definition_counts(data: list[EpisodeCycle]) -> None:
+    """Today's running sums (one cycle at a time, one row per local day) give each day
+    the breakdowns and longest outage that the definition gives."""
+    from hallofshame.rollups.running import _blank, _step
+
+    rows = {}
+    for c in data:
+        row = rows.setdefault(c.local_day, _blank(1, 1, T0.date(), 1))
+        up, down, is_open = _FLAGS[c.state]
+        _step(row, span=int(c.span_s), up=up, down=down, cap=down, is_open=is_open, wait=None)
+    for day, row in rows.items():
+        expected = summarise([e for e in merge_episodes(data) if e.local_day == day])
+        assert (row.episodes, row.longest_outage_s) == expected

@@ -1,4 +1,8 @@
-"""Downtime episodes of one ride (METRICS.md §4 "downtime episode").
+"""The test oracle for downtime episodes of one ride (METRICS.md §4 "downtime episode").
+
+Written straight from the definition, one cycle at a time, so the product's two forms
+of the rule — the set-based episode key (``metrics.episodes.keyed``) and the one-cycle
+step of today's running sums (``rollups.running._step``) — can be checked against it.
 
 An episode is a run of down cycles. It ends at the first cycle where the ride is up or
 the park is closed, or when the local day changes. A cycle that is neither up nor down
