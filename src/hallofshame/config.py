@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     now: str = Field("", description="pin the application clock (ISO 8601 UTC instant)")
     collect_interval: int = Field(300, ge=30, description="seconds between collection cycles")
     metrics_version: int = Field(1, ge=1, description="rollup version the API reads")
+    recompute_workers: int = Field(
+        3, ge=1, le=16, description="park-weeks recomputed at once (SQLite: always one)"
+    )
     raw_retention_days: int = Field(90, ge=8, description="days of raw observations kept")
     tier_overrides: str = Field("", description="CSV of manual tiers; empty = the bundled one")
     tier_rules: bool = Field(True, description="classify unlisted rides by keyword rules")

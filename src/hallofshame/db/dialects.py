@@ -173,6 +173,19 @@ def explain(conn: Connection, statement: str, parameters: Any) -> Any:
     return json.loads(plan) if isinstance(plan, str) else plan
 
 
+def replace_range_isolation(session: Session) -> None:
+    """Start a delete-and-insert job's transaction at READ COMMITTED on MariaDB.
+
+    Under InnoDB's default REPEATABLE READ the range deletes take gap locks that make two
+    workers writing different parks deadlock on the shared rollup indexes; READ COMMITTED
+    takes none, and the job needs no repeatable snapshot (each transaction rewrites rows
+    from data that is not changing). PostgreSQL is at READ COMMITTED already; SQLite has
+    one writer. Call it before the transaction's first statement.
+    """
+    if session.get_bind().dialect.name == "mysql":
+        session.connection(execution_options={"isolation_level": "READ COMMITTED"})
+
+
 def parallel_writers(bind: Engine | Connection, wanted: int) -> int:
     """How many sessions may write at once: SQLite has one writer, the servers many."""
     return 1 if backend(bind.engine) == "sqlite" else max(1, wanted)

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from hallofshame import clock
 from hallofshame.config import get_settings
-from hallofshame.db.dialects import is_write_conflict, parallel_writers
+from hallofshame.db.dialects import is_write_conflict, parallel_writers, replace_range_isolation
 from hallofshame.db.models import Cycle, Park, ParkDayRollup, Ride
 from hallofshame.ingest.collector import (
     CollectReport,
@@ -43,9 +43,6 @@ log = logging.getLogger("hallofshame.jobs")
 
 Factory = sessionmaker[Session]
 
-#: Park-weeks recomputed at once on a database server (the database does the work; two
-#: keep both cores of a small machine busy). SQLite always uses one.
-RECOMPUTE_WORKERS = 2
 RECOMPUTE_ATTEMPTS = 5
 
 
@@ -141,7 +138,7 @@ def recompute(
     version: int,
     park_ids: Sequence[int] | None = None,
     progress: bool = False,
-    workers: int = RECOMPUTE_WORKERS,
+    workers: int | None = None,
 ) -> RollupResult:
     """Replace ``version``'s rollups of the range, one park-week per transaction.
 
@@ -156,7 +153,7 @@ def recompute(
         if park_ids:
             stmt = stmt.where(Park.id.in_(park_ids))
         parks = list(s.scalars(stmt))
-        threads = parallel_writers(s.get_bind(), workers)
+        threads = parallel_writers(s.get_bind(), workers or get_settings().recompute_workers)
     chunks = [
         (park, day, min(day + timedelta(days=6), last))
         for park in parks
@@ -168,6 +165,7 @@ def recompute(
         for attempt in range(1, RECOMPUTE_ATTEMPTS + 1):
             try:
                 with factory() as session, session.begin():
+                    replace_range_isolation(session)
                     return rollup_park_days(session, park, start, end, version=version, now=now)
             except DBAPIError as exc:  # e.g. a concurrent recompute of the same park-days
                 if attempt == RECOMPUTE_ATTEMPTS or not is_write_conflict(exc):
