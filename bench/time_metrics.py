@@ -9,6 +9,7 @@ park rankings, a one-day 15-minute park timeseries, and the recompute of every r
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import statistics
@@ -23,7 +24,7 @@ def timed(label: str, runs: int, fn: Callable[[], object]) -> None:
         t0 = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - t0) * 1000)
-    p95 = statistics.quantiles(samples, n=20)[-1] if runs >= 2 else samples[0]
+    p95 = sorted(samples)[math.ceil(0.95 * runs) - 1]  # nearest rank: a measured sample
     print(
         f"{label:<40} median {statistics.median(samples):9.1f} ms   p95 {p95:9.1f}   "
         f"min {min(samples):9.1f}   max {max(samples):9.1f}   (n={runs})"

@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from hallofshame.db.models import Cycle, Park, ParkDayRollup, ParkDayRunning, Ride
-from hallofshame.domain.localtime import day_number, local_date_of
+from hallofshame.domain.localtime import date_of_day_number, day_number, local_date_of
 from hallofshame.domain.periods import Window, resolve
 from hallofshame.metrics.classify import Scope, counted_rides
 from hallofshame.metrics.figures import ParkFigures, RideFigures, ride_figures
@@ -99,12 +99,20 @@ def running_days(
     ).all()
     if not rows:
         return {}
+    # By local day number: the (park, local_day) index answers each pair with a seek.
     latest = {
-        (pid, d): ts
-        for pid, d, ts in session.execute(
-            select(Cycle.park_id, Cycle.local_date, func.max(Cycle.ts))
-            .where(or_(*(and_(Cycle.park_id == pid, Cycle.local_date == d) for pid, d, _ in rows)))
-            .group_by(Cycle.park_id, Cycle.local_date)
+        (pid, date_of_day_number(int(day))): ts
+        for pid, day, ts in session.execute(
+            select(Cycle.park_id, Cycle.local_day, func.max(Cycle.ts))
+            .where(
+                or_(
+                    *(
+                        and_(Cycle.park_id == pid, Cycle.local_day == day_number(d))
+                        for pid, d, _ in rows
+                    )
+                )
+            )
+            .group_by(Cycle.park_id, Cycle.local_day)
         )
     }
     out: dict[int, set[date]] = {}
