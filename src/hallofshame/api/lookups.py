@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from hallofshame.api.errors import not_found
@@ -127,8 +127,32 @@ def weather(
 
 
 def latest_cycle_by_source(session: Session, now: datetime) -> dict[str, datetime]:
-    stmt = select(Cycle.source, func.max(Cycle.ts)).where(Cycle.ts <= now).group_by(Cycle.source)
-    return {source: ts for source, ts in session.execute(stmt) if ts is not None}
+    """The newest cycle at or before ``now`` of each source.
+
+    Found park by park (one backward seek on the (park, instant) index each) and then
+    per source: grouping all cycles by source would read every cycle ever stored.
+    """
+    # ORDER BY … LIMIT 1 rather than MAX(): a correlated MAX reads all the park's cycles
+    # on MariaDB, the limit walks the index backwards and stops at the first.
+    newest = (
+        select(Cycle.ts)
+        .where(Cycle.park_id == Park.id, Cycle.ts <= now)
+        .order_by(Cycle.ts.desc())
+        .limit(1)
+        .correlate(Park)
+        .scalar_subquery()
+    )
+    latest = [(pid, ts) for pid, ts in session.execute(select(Park.id, newest)) if ts is not None]
+    if not latest:
+        return {}
+    stmt = select(Cycle.source, Cycle.ts).where(
+        or_(*(and_(Cycle.park_id == pid, Cycle.ts == ts) for pid, ts in latest))
+    )
+    out: dict[str, datetime] = {}
+    for source, ts in session.execute(stmt):
+        if source not in out or ts > out[source]:
+            out[source] = ts
+    return out
 
 
 def latest_rollup_date(session: Session, version: int) -> Any:
