@@ -20,7 +20,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["HOS_DATABASE_URL"] = args.url
 
-    from sqlalchemy import distinct, func, select, tuple_
+    from sqlalchemy import func, select
 
     from hallofshame.db.dialects import backend, refresh_statistics, table_bytes
     from hallofshame.db.engine import get_engine, session_factory
@@ -39,9 +39,8 @@ def main() -> None:
             size = table_bytes(session, table.name)
             per_row = f"{size / rows:11.0f}" if rows else f"{'-':>11}"
             print(f"{table.name:<22}{rows:>12}{size / 2**20:>10.1f}{per_row}")
-        park_days = session.scalar(
-            select(func.count(distinct(tuple_(Cycle.park_id, Cycle.local_day))))
-        )
+        pairs = select(Cycle.park_id, Cycle.local_day).distinct().subquery()
+        park_days = session.scalar(select(func.count()).select_from(pairs))
         cycles = session.scalar(select(func.count()).select_from(Cycle)) or 0
         obs = session.scalar(select(func.count()).select_from(Observation)) or 0
         if park_days:
