@@ -182,13 +182,21 @@ def replace_range_isolation(session: Session) -> None:
     from data that is not changing). PostgreSQL is at READ COMMITTED already; SQLite has
     one writer. Call it before the transaction's first statement.
     """
-    if session.get_bind().dialect.name == "mysql":
+    bind = session.get_bind()
+    # A session on a connection someone else opened (and may be in a transaction on)
+    # keeps that connection's level.
+    if isinstance(bind, Engine) and bind.dialect.name == "mysql":
         session.connection(execution_options={"isolation_level": "READ COMMITTED"})
 
 
 def parallel_writers(bind: Engine | Connection, wanted: int) -> int:
-    """How many sessions may write at once: SQLite has one writer, the servers many."""
-    return 1 if backend(bind.engine) == "sqlite" else max(1, wanted)
+    """How many sessions may write at once: SQLite has one writer, the servers many.
+
+    Sessions bound to one given connection (a request's, a test's) share it: one.
+    """
+    if isinstance(bind, Connection) or backend(bind) == "sqlite":
+        return 1
+    return max(1, wanted)
 
 
 #: Driver error codes that mean "another transaction wrote the same rows first": MariaDB
