@@ -185,6 +185,17 @@ def _wait_serving(proc: subprocess.Popen[str], port: int | None, lines: list[str
     raise AssertionError(f"not serving after 600 s:\n{''.join(lines)}")
 
 
+# What a terminal gives a program: Ctrl-C's SIGINT at its default disposition. A test run
+# started in the background (as CI may be) inherits SIGINT *ignored*, and Python then
+# installs no KeyboardInterrupt handler; the reset survives the exec.
+_WITH_CTRL_C = [
+    sys.executable,
+    "-c",
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.argv[1], sys.argv[1:])",
+]
+
+
 def _run(words: list[str], env: dict[str, str], port: int) -> None:
     command = [str(HALLOFSHAME), *words]
     if words[0] not in SERVING:
@@ -192,7 +203,11 @@ def _run(words: list[str], env: dict[str, str], port: int) -> None:
         assert done.returncode == 0, f"{shlex.join(words)}:\n{done.stdout}\n{done.stderr}"
         return
     proc = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [*_WITH_CTRL_C, *command],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")))  # type: ignore[union-attr]
