@@ -158,16 +158,25 @@ def table_bytes(session: Session, name: str) -> int:
     return int(session.scalar(stmt, {"name": _quoted(name)}) or 0)
 
 
-def explain(conn: Connection, statement: str, parameters: Any) -> Any:
+def explain(conn: Connection, statement: str, parameters: Any, *, index_paths: bool = False) -> Any:
     """The plan the database chooses for ``statement`` (as the driver received it): the
     server's JSON document on MariaDB and PostgreSQL, the list of ``EXPLAIN QUERY PLAN``
-    detail lines (``SEARCH observations USING …`` / ``SCAN …``) on SQLite."""
+    detail lines (``SEARCH observations USING …`` / ``SCAN …``) on SQLite.
+
+    ``index_paths`` asks PostgreSQL for its plan with sequential scans priced out, i.e.
+    whether an index can serve each table at all: on a small table its cost model rightly
+    prefers a sequential scan, which says nothing about the large one in production.
+    """
     import json
 
     kind = conn.dialect.name
     if kind == "sqlite":
         rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
         return [row[-1] for row in rows]
+    if kind == "postgresql" and index_paths:
+        with conn.begin():
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            return conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()
     prefix = "EXPLAIN FORMAT=JSON " if kind == "mysql" else "EXPLAIN (FORMAT JSON) "
     plan = conn.exec_driver_sql(prefix + statement, parameters).scalar()
     return json.loads(plan) if isinstance(plan, str) else plan
