@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     collect_interval: int = Field(300, ge=30, description="seconds between collection cycles")
     metrics_version: int = Field(1, ge=1, description="rollup version the API reads")
     recompute_workers: int = Field(
-        3, ge=1, le=16, description="park-weeks recomputed at once (SQLite: always one)"
+        4, ge=1, le=16, description="park-weeks recomputed at once (SQLite: always one)"
     )
     raw_retention_days: int = Field(90, ge=8, description="days of raw observations kept")
     tier_overrides: str = Field("", description="CSV of manual tiers; empty = the bundled one")
