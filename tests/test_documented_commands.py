@@ -14,7 +14,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -32,6 +31,7 @@ from hallofshame.db.dialects import recreate_database
 from hallofshame.db.engine import make_engine
 from hallofshame.db.models import Cycle, Park
 from tests.conftest import SHARED, sibling_url
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 HALLOFSHAME = Path(sys.executable).with_name("hallofshame")
@@ -93,12 +93,6 @@ def test_the_documents_name_commands() -> None:
     # The operator's path through the docs, at least; more is fine.
     for expected in ("db upgrade", "run --source live", "scheduler --source live", "purge"):
         assert expected in commands, sorted(commands)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _concrete(args: str, port: int) -> list[str]:
@@ -240,7 +234,7 @@ def _order(args: str) -> tuple[int, str]:
 def test_every_documented_command_runs(docs_env: dict[str, str]) -> None:
     commands = sorted(documented_commands(), key=_order)
     for args in [*commands, "db upgrade"]:
-        port = _free_port()
+        port = free_port()
         _run(_concrete(args, port), docs_env, port)
     engine = make_engine(docs_env["HOS_DATABASE_URL"])
     try:
