@@ -2,8 +2,9 @@
 
     python bench/time_metrics.py --url mysql+pymysql://root@127.0.0.1:3306/hos_bench_s --runs 5
 
-Reports the median and spread of several runs of: today's, yesterday's and last month's
-park rankings, a one-day 15-minute park timeseries, and the recompute of every rollup.
+Reports the median and spread of several runs of: the park rankings of each period, a
+one-day 15-minute park timeseries, last month's daily series of one park (the park page),
+and the recompute of every rollup.
 """
 
 from __future__ import annotations
@@ -72,17 +73,23 @@ def main() -> None:
     for period in ("live", "today", "yesterday", "last_week", "last_month"):
         timed(f"park rankings, {period}", args.runs, ranking(period))
 
-    try:
-        from hallofshame.metrics import timeseries
+    from hallofshame.domain.periods import resolve
+    from hallofshame.metrics import charts, timeseries
 
-        def series() -> object:
-            with factory() as s:
-                start = now - timedelta(days=1)
-                return timeseries.series(s, park, start, now, "15m")
+    def series() -> object:
+        with factory() as s:
+            start = now - timedelta(days=1)
+            return timeseries.series(s, park, start, now, "15m", version=1, now=now)
 
-        timed("one park, one day, 15-minute buckets", max(args.runs, 20), series)
-    except (ImportError, AttributeError, TypeError) as exc:
-        print(f"timeseries not timed: {exc}")
+    timed("one park, one day, 15-minute buckets", max(args.runs, 20), series)
+
+    def month() -> object:
+        # The park page's score through last month: one bucket per local day.
+        with factory() as s:
+            window = resolve("last_month", now, park.timezone)
+            return charts.window_series(s, park, window, version=1, now=now)
+
+    timed("one park, last month, daily buckets", max(args.runs, 20), month)
 
     if not args.skip_recompute and first and last:
         timed(

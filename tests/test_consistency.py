@@ -20,10 +20,11 @@ from hallofshame.db.dialects import recreate_database
 from hallofshame.db.engine import make_engine
 from hallofshame.db.models import Park, RideDayRollup
 from hallofshame.domain.localtime import day_number, local_date_of
+from hallofshame.domain.periods import resolve
 from hallofshame.ingest.simulate import simulate_history
 from hallofshame.ingest.tiers import load_overrides
 from hallofshame.jobs import tasks
-from hallofshame.metrics import rankings
+from hallofshame.metrics import charts, rankings, timeseries
 from hallofshame.metrics.windows import running_days
 from tests.conftest import sibling_url
 
@@ -116,6 +117,44 @@ def test_every_view_agrees(history: sessionmaker[Session]) -> None:
     with history() as s:
         snap = rankings.compute(s, "last_month", now=NOW, version=1)
         assert any(r.figures.down_s > 0 for r in snap.parks)
+
+
+def _daily_series(s: Session, park: Park, period: str, version: int) -> list[object]:
+    """The park page's series (one bucket per local day) and each ride's, as served."""
+    window = resolve(period, NOW, park.timezone)
+    series = charts.window_series(s, park, window, version=version, now=NOW)
+    items: list[object] = [timeseries.park_bucket_item(series, i) for i in range(len(series))]
+    for ride_id in sorted(series.tiers):
+        items.extend(timeseries.ride_bucket_item(series, i, ride_id) for i in range(len(series)))
+    return items
+
+
+def test_daily_series_from_rollups_equal_raw(history: sessionmaker[Session]) -> None:
+    """Whole complete days come from the rollups, the rest from raw: same buckets; and a
+    month of complete days reads no observation at all."""
+    from sqlalchemy import event
+
+    engine = history.kw["bind"]
+    read: list[str] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if "observations" in statement:
+            read.append(statement)
+
+    with history() as s:
+        parks = list(s.scalars(select(Park).where(Park.active.is_(True))))
+        for period in ("last_week", "last_month"):
+            for park in parks:
+                event.listen(engine, "before_cursor_execute", capture)
+                try:
+                    rolled = _daily_series(s, park, period, 1)
+                finally:
+                    event.remove(engine, "before_cursor_execute", capture)
+                assert read == [], (period, park.name)
+                assert rolled == _daily_series(s, park, period, RAW_ONLY), (period, park.name)
+                scores = [i["shame_score"] for i in rolled if isinstance(i, dict) and "cycles" in i]
+                assert len(scores) == resolve(period, NOW, park.timezone).day_count
+                assert any(scores)
 
 
 def _rollup_rows(factory: sessionmaker[Session]) -> list[tuple[object, ...]]:
@@ -226,7 +265,7 @@ def test_critical_queries_use_the_composite_indexes(history: sessionmaker[Sessio
             rankings.compute(s, "yesterday", now=NOW, version=RAW_ONLY)
             rankings.compute(s, "today", now=NOW, version=RAW_ONLY)
             live.ride_states(s, parks, NOW)
-            timeseries.series(s, park, NOW - timedelta(days=1), NOW, "15m")
+            timeseries.series(s, park, NOW - timedelta(days=1), NOW, "15m", version=1, now=NOW)
             ride_id = s.scalar(select(RideDayRollup.ride_id).where(RideDayRollup.down_s > 0))
             day = local_date_of(NOW, park.timezone)
             week = tuple(range(day_number(day) - 6, day_number(day) + 1))
@@ -295,6 +334,8 @@ def test_zz_purging_raw_data_changes_no_rolled_up_figure(
 ) -> None:
     with history() as s:
         before = _figures(rankings.compute(s, "last_month", now=NOW, version=1))
+        parks = list(s.scalars(select(Park).order_by(Park.id)))
+        series_before = [_daily_series(s, p, "last_month", 1) for p in parks]
     monkeypatch.setenv("HOS_RAW_RETENTION_DAYS", "8")
     from hallofshame.config import reset_settings
 
@@ -303,4 +344,7 @@ def test_zz_purging_raw_data_changes_no_rolled_up_figure(
     reset_settings()
     with history() as s:
         after = _figures(rankings.compute(s, "last_month", now=NOW, version=1))
+        series_after = [_daily_series(s, p, "last_month", 1) for p in parks]
     assert after == before
+    # The park page's month is read from the rollups, so it too outlives the raw rows.
+    assert series_after == series_before

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,10 +12,10 @@ from sqlalchemy import Engine, func, insert, inspect, select
 from hallofshame.db import migrate
 from hallofshame.db.dialects import recreate_database
 from hallofshame.db.engine import make_engine
-from hallofshame.db.models import Base, Park
+from hallofshame.db.models import Base, Park, ParkDayRollup
 from tests.conftest import sibling_url
 
-HEAD = "0003"
+HEAD = "0004"
 
 
 @pytest.fixture
@@ -61,6 +61,50 @@ def test_round_trip_keeps_rows_of_earlier_revisions(scratch_engine: Engine) -> N
                 active=True,
             )
         )
+
+
+def test_rollups_of_before_0004_keep_their_sums_with_unknown_span(
+    scratch_engine: Engine,
+) -> None:
+    """0004 adds the observed time to the rollups: older rows stay, their span unknown."""
+    migrate.upgrade(scratch_engine, "0003")
+    with scratch_engine.begin() as conn:
+        park_id = conn.execute(
+            insert(Park.__table__).values(
+                name="Lakeshore Kingdom",
+                timezone="America/New_York",
+                is_disney=False,
+                is_universal=False,
+                reports_down=True,
+                active=True,
+            )
+        ).inserted_primary_key[0]
+        old = {
+            "park_id": park_id,
+            "local_date": date(2026, 7, 1),
+            "metrics_version": 1,
+            "open_s": 36000,
+            "cycles": 150,
+            "weighted_down_s": 900,
+            "weighted_capacity_s": 720000,
+            "computed_at": datetime(2026, 7, 2, 6, 0, tzinfo=UTC),
+        }
+        conn.execute(insert(ParkDayRollup.__table__).values(**old))
+    migrate.upgrade(scratch_engine)
+    table = ParkDayRollup.__table__
+    with scratch_engine.connect() as conn:
+        row = conn.execute(select(table)).one()._mapping
+    assert row["span_s"] is None
+    assert {k: row[k] for k in old if k != "computed_at"} == {
+        k: v for k, v in old.items() if k != "computed_at"
+    }
+    migrate.downgrade(scratch_engine, "0003")
+    assert "span_s" not in {
+        c["name"] for c in inspect(scratch_engine).get_columns("park_day_rollups")
+    }
+    migrate.upgrade(scratch_engine)
+    with scratch_engine.connect() as conn:
+        assert conn.execute(select(table.c.open_s)).scalar_one() == 36000
 
 
 def test_models_and_migrations_do_not_drift(engine: Engine) -> None:

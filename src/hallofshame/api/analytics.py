@@ -169,10 +169,10 @@ def _window(query: TimeseriesQuery, tz: str) -> tuple[Any, Any]:
 
 @bp.get("/parks/<int:park_id>/timeseries", responses={200: Envelope[list[ParkBucket]]})
 def park_timeseries(path: ParkPath, query: TimeseriesQuery) -> dict[str, Any]:
-    """A park's figures in buckets of local time over any window, from raw observations."""
+    """A park's figures in buckets of local time over any window."""
     park = get_park(db(), path.park_id)
     start, end = _window(query, park.timezone)
-    s = timeseries.series(db(), park, start, end, parse_bucket(query.bucket))
+    s = timeseries.series(db(), park, start, end, parse_bucket(query.bucket), **_source())
     items = [timeseries.park_bucket_item(s, i) for i in range(len(s))]
     return envelope(items, **_series_meta(s, start, end, park.timezone))
 
@@ -183,9 +183,16 @@ def ride_timeseries(path: RidePath, query: TimeseriesQuery) -> dict[str, Any]:
     ride = get_ride(db(), path.ride_id)
     park = get_park(db(), ride.park_id)
     start, end = _window(query, park.timezone)
-    s = timeseries.series(db(), park, start, end, parse_bucket(query.bucket), ride_id=ride.id)
+    s = timeseries.series(
+        db(), park, start, end, parse_bucket(query.bucket), ride_id=ride.id, **_source()
+    )
     items = [timeseries.ride_bucket_item(s, i, ride.id) for i in range(len(s))]
     return envelope(items, ride_id=ride.id, **_series_meta(s, start, end, park.timezone))
+
+
+def _source() -> dict[str, Any]:
+    # Whole complete days of a daily series come from this version's rollups.
+    return {"version": settings().metrics_version, "now": now()}
 
 
 def _series_meta(s: timeseries.Series, start: Any, end: Any, tz: str) -> dict[str, Any]:

@@ -242,6 +242,9 @@ class RideDayRollup(Base):
     first_operated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     episodes: Mapped[int] = mapped_column(Integer)
     longest_outage_s: Mapped[int | None] = mapped_column(Integer)
+    # Σ span of the ride's observations whatever their status; NULL on rows rolled up
+    # before revision 0004 (unknown until the day is recomputed).
+    observed_s: Mapped[int | None] = mapped_column(BigInteger)
     computed_at: Mapped[utc]
 
 
@@ -257,6 +260,8 @@ class ParkDayRollup(Base):
     cycles: Mapped[int] = mapped_column(Integer)
     weighted_down_s: Mapped[int] = mapped_column(BigInteger)
     weighted_capacity_s: Mapped[int] = mapped_column(BigInteger)
+    # Σ span of the day's cycles, open or not; NULL as ``RideDayRollup.observed_s``.
+    span_s: Mapped[int | None] = mapped_column(BigInteger)
     computed_at: Mapped[utc]
 
 

@@ -93,13 +93,31 @@ def granularity(window: Window) -> Bucket:
     return Bucket.H1 if window.day_count == 1 else Bucket.D1
 
 
-def window_series(session: Session, park: Park, window: Window) -> Series:
-    """The park's buckets over ``window``: cycles at or before its end while it runs."""
+def window_series(
+    session: Session,
+    park: Park,
+    window: Window,
+    *,
+    version: int,
+    now: datetime,
+    ride_id: int | None = None,
+) -> Series:
+    """The park's (or one ride's) buckets over ``window``, hourly for one day, else daily:
+    cycles at or before its end while it runs."""
     # A running window counts cycles at or before now; the series takes [start, end).
     end = window.end if window.is_complete else window.end + timedelta(microseconds=1)
     if end <= window.start:
         end = window.start + timedelta(microseconds=1)
-    return series(session, park, window.start, end, granularity(window))
+    return series(
+        session,
+        park,
+        window.start,
+        end,
+        granularity(window),
+        version=version,
+        now=now,
+        ride_id=ride_id,
+    )
 
 
 def bucket_label(s: Series, i: int) -> str:
@@ -149,7 +167,9 @@ def build_chart(
         park: Park = row.park
         if park.id not in cache:
             windows[park.id] = resolve(p, now, park.timezone)
-            cache[park.id] = window_series(session, park, windows[park.id])
+            cache[park.id] = window_series(
+                session, park, windows[park.id], version=version, now=now
+            )
         s = cache[park.id]
         if len(s) > len(labels):
             # Labels come from the longest series: a 25-hour day shows its repeated hour.

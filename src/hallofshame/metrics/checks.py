@@ -140,7 +140,7 @@ def _sum_of_rides(
     window = resolve(custom_period(d, d), now, park.timezone)
     (day,) = period_figures(session, [park], custom_period(d, d), now, version)
     if window.end > window.start:
-        s = window_series(session, park, window)
+        s = window_series(session, park, window, version=version, now=now)
         buckets = [s.park_figures(i) for i in range(len(s))]
         sums = (
             sum(b.weighted_down_s for b in buckets),

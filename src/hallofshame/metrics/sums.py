@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, null, or_, select
 from sqlalchemy.orm import Session
 
 from hallofshame.db.models import (
@@ -38,6 +38,9 @@ class RideSums:
     episodes: int = 0
     longest_s: int | None = None
     observations: int = 0
+    #: Σ span of the ride's observations, whatever their status (the whole of the time
+    #: the ride was seen). None when unknown: rows rolled up before it was stored.
+    observed_s: int | None = 0
 
     def add(self, other: RideSums) -> None:
         self.up_s += other.up_s
@@ -49,6 +52,7 @@ class RideSums:
         self.episodes += other.episodes
         self.longest_s = _max(self.longest_s, other.longest_s)
         self.observations += other.observations
+        self.observed_s = _plus(self.observed_s, other.observed_s)
 
 
 @dataclass
@@ -57,10 +61,13 @@ class ParkOpen:
     open_s: int = 0
     cycles: int = 0
     latest_ts: datetime | None = None
+    #: Σ span of the park's cycles, open or not. None when unknown (as ``observed_s``).
+    span_s: int | None = 0
 
     def add(self, other: ParkOpen) -> None:
         self.open_s += other.open_s
         self.cycles += other.cycles
+        self.span_s = _plus(self.span_s, other.span_s)
         if other.latest_ts and (self.latest_ts is None or other.latest_ts > self.latest_ts):
             self.latest_ts = other.latest_ts
 
@@ -71,6 +78,11 @@ def _max(a: int | None, b: int | None) -> int | None:
     if b is None:
         return a
     return max(a, b)
+
+
+def _plus(a: int | None, b: int | None) -> int | None:
+    # An unknown part makes the whole unknown.
+    return None if a is None or b is None else a + b
 
 
 def _int(value: object) -> int:
@@ -89,7 +101,7 @@ def raw_ride_day_sums(session: Session, scope: Scope) -> dict[tuple[int, int], R
 
 def sum_columns(c: Any) -> list[ColumnElement[Any]]:
     """METRICS.md §3 as aggregates over ``classified`` rows (``c`` = its columns):
-    up_s, down_s, capacity_s, wait_sum, wait_n, wait_max, observations."""
+    up_s, down_s, capacity_s, wait_sum, wait_n, wait_max, observations, observed_s."""
     span = c.span_s
     return [
         func.sum(span * c.up),
@@ -99,12 +111,17 @@ def sum_columns(c: Any) -> list[ColumnElement[Any]]:
         func.sum(c.waited),
         func.max(c.wait),
         func.count(),
+        func.sum(span),
     ]
 
 
+#: How many values ``sum_columns`` selects.
+SUM_WIDTH = 8
+
+
 def sums_from(ride_id: int, park_id: int, values: Sequence[Any]) -> RideSums:
-    """A ``RideSums`` from the seven values ``sum_columns`` selects, in that order."""
-    up, down, cap, wait_sum, wait_n, wait_max, n = values
+    """A ``RideSums`` from the values ``sum_columns`` selects, in that order."""
+    up, down, cap, wait_sum, wait_n, wait_max, n, observed = values
     return RideSums(
         ride_id=ride_id,
         park_id=park_id,
@@ -115,10 +132,11 @@ def sums_from(ride_id: int, park_id: int, values: Sequence[Any]) -> RideSums:
         wait_n=_int(wait_n),
         wait_max=None if wait_max is None else int(wait_max),
         observations=_int(n),
+        observed_s=_int(observed),
     )
 
 
-_SUM_NAMES = ("up_s", "down_s", "capacity_s", "wait_sum", "wait_n", "wait_max", "n")
+_SUM_NAMES = ("up_s", "down_s", "capacity_s", "wait_sum", "wait_n", "wait_max", "n", "observed")
 
 
 def _raw_sums(
@@ -132,7 +150,8 @@ def _raw_sums(
         c.c.ride_id, c.c.park_id, *((c.c.local_day,) if by_day else ())
     )
     return {
-        (row[0], int(row[1])): sums_from(row[0], row[2], row[3:10]) for row in session.execute(stmt)
+        (row[0], int(row[1])): sums_from(row[0], row[2], row[3 : 3 + SUM_WIDTH])
+        for row in session.execute(stmt)
     }
 
 
@@ -170,50 +189,51 @@ def _raw_sums_with_episodes(
     ).group_by(p.ride_id, p.park_id, *((p.local_day,) if by_day else ()))
     out: dict[tuple[int, int], RideSums] = {}
     for row in session.execute(stmt):
-        sums = sums_from(row[0], row[2], row[3:10])
-        sums.episodes = _int(row[10])
-        sums.longest_s = None if row[11] is None else int(row[11])
+        sums = sums_from(row[0], row[2], row[3 : 3 + SUM_WIDTH])
+        sums.episodes = _int(row[3 + SUM_WIDTH])
+        sums.longest_s = None if row[4 + SUM_WIDTH] is None else int(row[4 + SUM_WIDTH])
         out[(row[0], int(row[1]))] = sums
     return out
 
 
 def raw_park_open(session: Session, scope: Scope) -> dict[int, ParkOpen]:
     """Per-park open seconds and cycle counts over the scope (METRICS.md §3 ``open_s``)."""
+    return {key[0]: o for key, o in _raw_open(session, scope, by_day=False).items()}
+
+
+def raw_park_day_open(session: Session, scope: Scope) -> dict[tuple[int, int], ParkOpen]:
+    """Per (park, local day) open seconds and cycles."""
+    return _raw_open(session, scope, by_day=True)
+
+
+def _raw_open(session: Session, scope: Scope, *, by_day: bool) -> dict[tuple[int, int], ParkOpen]:
     open_span = func.sum(Cycle.span_s * Cycle.park_open.cast(Integer))
+    day = Cycle.local_day if by_day else literal(0)
     stmt = (
-        select(Cycle.park_id, open_span, func.count(), func.max(Cycle.ts))
+        select(
+            Cycle.park_id, day, open_span, func.count(), func.max(Cycle.ts), func.sum(Cycle.span_s)
+        )
         .where(scope.cycle_filter())
-        .group_by(Cycle.park_id)
+        .group_by(Cycle.park_id, *((Cycle.local_day,) if by_day else ()))
     )
     return {
-        row[0]: ParkOpen(
+        (row[0], int(row[1])): ParkOpen(
             park_id=row[0],
-            open_s=_int(row[1]),
-            cycles=_int(row[2]),
-            latest_ts=row[3] if not isinstance(row[3], str) else None,
+            open_s=_int(row[2]),
+            cycles=_int(row[3]),
+            latest_ts=row[4] if isinstance(row[4], datetime) else None,
+            span_s=_int(row[5]),
         )
         for row in session.execute(stmt)
     }
 
 
-def raw_park_day_open(session: Session, scope: Scope) -> dict[tuple[int, int], ParkOpen]:
-    """Per (park, local day) open seconds and cycles."""
-    open_span = func.sum(Cycle.span_s * Cycle.park_open.cast(Integer))
-    stmt = (
-        select(Cycle.park_id, Cycle.local_day, open_span, func.count())
-        .where(scope.cycle_filter())
-        .group_by(Cycle.park_id, Cycle.local_day)
-    )
-    return {
-        (row[0], int(row[1])): ParkOpen(park_id=row[0], open_s=_int(row[2]), cycles=_int(row[3]))
-        for row in session.execute(stmt)
-    }
+StoredRide = type[RideDayRollup] | type[RideDayRunning]
+StoredPark = type[ParkDayRollup] | type[ParkDayRunning]
 
 
 def _rollup_filter(
-    model: type[RideDayRollup] | type[ParkDayRollup] | type[RideDayRunning] | type[ParkDayRunning],
-    days: Mapping[int, Sequence[date]],
-    version: int,
+    model: StoredRide | StoredPark, days: Mapping[int, Sequence[date]], version: int
 ) -> ColumnElement[bool]:
     return and_(
         model.metrics_version == version,
@@ -227,29 +247,46 @@ def _rollup_filter(
     )
 
 
+def _known_sum(column: Any) -> ColumnElement[Any]:
+    """SUM of a column whose NULL means unknown: unknown as soon as one row is."""
+    return case((func.count(column) == func.count(), func.sum(column)), else_=None)
+
+
 def rollup_ride_sums(
     session: Session, days: Mapping[int, Sequence[date]], version: int
 ) -> dict[int, RideSums]:
     """Per-ride sums of the stored ride-day rollups for the given park days."""
-    return _stored_ride_sums(session, RideDayRollup, days, version)
+    return {k[0]: s for k, s in _stored_ride_sums(session, RideDayRollup, days, version).items()}
+
+
+def rollup_ride_day_sums(
+    session: Session, days: Mapping[int, Sequence[date]], version: int
+) -> dict[tuple[int, date], RideSums]:
+    """The stored ride-day rollups themselves, by (ride, local date)."""
+    return _stored_ride_sums(session, RideDayRollup, days, version, by_day=True)  # type: ignore[return-value]
 
 
 def running_ride_sums(
     session: Session, days: Mapping[int, Sequence[date]], version: int
 ) -> dict[int, RideSums]:
     """Per-ride sums of the running (today's) rows for the given park days."""
-    return _stored_ride_sums(session, RideDayRunning, days, version)
+    return {k[0]: s for k, s in _stored_ride_sums(session, RideDayRunning, days, version).items()}
 
 
 def _stored_ride_sums(
     session: Session,
-    r: type[RideDayRollup] | type[RideDayRunning],
+    r: StoredRide,
     days: Mapping[int, Sequence[date]],
     version: int,
-) -> dict[int, RideSums]:
+    *,
+    by_day: bool = False,
+) -> dict[tuple[int, date | None], RideSums]:
     """Daily rows add up: SUM the sums, MAX the maxima (METRICS.md §3)."""
     if not any(days.values()):
         return {}
+    # Running rows keep no observed time: only the rollups need it (daily series).
+    observed = _known_sum(r.observed_s) if r is RideDayRollup else null()
+    day = r.local_date if by_day else null()
     stmt = (
         select(
             r.ride_id,
@@ -262,12 +299,14 @@ def _stored_ride_sums(
             func.max(r.wait_max),
             func.sum(r.episodes),
             func.max(r.longest_outage_s),
+            observed,
+            day,
         )
         .where(_rollup_filter(r, days, version))
-        .group_by(r.ride_id, r.park_id)
+        .group_by(r.ride_id, r.park_id, *((r.local_date,) if by_day else ()))
     )
     return {
-        row[0]: RideSums(
+        (row[0], row[11]): RideSums(
             ride_id=row[0],
             park_id=row[1],
             up_s=_int(row[2]),
@@ -279,6 +318,7 @@ def _stored_ride_sums(
             episodes=_int(row[8]),
             longest_s=None if row[9] is None else int(row[9]),
             observations=1,
+            observed_s=None if row[10] is None else int(row[10]),
         )
         for row in session.execute(stmt)
     }
@@ -287,16 +327,50 @@ def _stored_ride_sums(
 def rollup_park_open(
     session: Session, days: Mapping[int, Sequence[date]], version: int
 ) -> dict[int, ParkOpen]:
+    return {k[0]: o for k, o in _stored_park_open(session, ParkDayRollup, days, version).items()}
+
+
+def rollup_park_day_open(
+    session: Session, days: Mapping[int, Sequence[date]], version: int
+) -> dict[tuple[int, date], ParkOpen]:
+    """The stored park-day rollups themselves, by (park, local date)."""
+    return _stored_park_open(session, ParkDayRollup, days, version, by_day=True)  # type: ignore[return-value]
+
+
+def running_park_open(
+    session: Session, days: Mapping[int, Sequence[date]], version: int
+) -> dict[int, ParkOpen]:
+    return {k[0]: o for k, o in _stored_park_open(session, ParkDayRunning, days, version).items()}
+
+
+def _stored_park_open(
+    session: Session,
+    p: StoredPark,
+    days: Mapping[int, Sequence[date]],
+    version: int,
+    *,
+    by_day: bool = False,
+) -> dict[tuple[int, date | None], ParkOpen]:
     if not any(days.values()):
         return {}
-    p = ParkDayRollup
+    running = p is ParkDayRunning
+    # Only running rows know the day's latest cycle; only rollups keep the cycles' span.
+    latest = func.max(ParkDayRunning.last_ts) if running else null()
+    span = null() if running else _known_sum(ParkDayRollup.span_s)
+    day = p.local_date if by_day else null()
     stmt = (
-        select(p.park_id, func.sum(p.open_s), func.sum(p.cycles))
+        select(p.park_id, func.sum(p.open_s), func.sum(p.cycles), latest, span, day)
         .where(_rollup_filter(p, days, version))
-        .group_by(p.park_id)
+        .group_by(p.park_id, *((p.local_date,) if by_day else ()))
     )
     return {
-        row[0]: ParkOpen(park_id=row[0], open_s=_int(row[1]), cycles=_int(row[2]))
+        (row[0], row[5]): ParkOpen(
+            park_id=row[0],
+            open_s=_int(row[1]),
+            cycles=_int(row[2]),
+            latest_ts=row[3],
+            span_s=None if row[4] is None else int(row[4]),
+        )
         for row in session.execute(stmt)
     }
 
@@ -325,20 +399,3 @@ def group_by_park(rides: Iterable[RideSums]) -> dict[int, list[RideSums]]:
     for sums in rides:
         out.setdefault(sums.park_id, []).append(sums)
     return out
-
-
-def running_park_open(
-    session: Session, days: Mapping[int, Sequence[date]], version: int
-) -> dict[int, ParkOpen]:
-    if not any(days.values()):
-        return {}
-    p = ParkDayRunning
-    stmt = (
-        select(p.park_id, func.sum(p.open_s), func.sum(p.cycles), func.max(p.last_ts))
-        .where(_rollup_filter(p, days, version))
-        .group_by(p.park_id)
-    )
-    return {
-        row[0]: ParkOpen(park_id=row[0], open_s=_int(row[1]), cycles=_int(row[2]), latest_ts=row[3])
-        for row in session.execute(stmt)
-    }

@@ -8,6 +8,10 @@ shame formula applied to that bucket's sums, and the buckets of a day add up to 
 
 A cycle belongs to the bucket of its own instant ``t`` (METRICS.md §1), exactly as it
 belongs to the local day of ``t``; its span is not split across bucket edges.
+
+A daily bucket that is a whole complete local day already rolled up (with its observed
+time, revision 0004 on) is read from the rollups instead: the same sums, proven equal to
+raw by the consistency tests, and still there after raw observations are purged.
 """
 
 from __future__ import annotations
@@ -22,7 +26,14 @@ from sqlalchemy import ColumnElement, Integer, case, func, literal, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hallofshame.db.models import Cycle, Park, Ride
-from hallofshame.domain.localtime import day_number, local_date_of, require_aware, zone
+from hallofshame.domain.localtime import (
+    date_of_day_number,
+    day_bounds,
+    day_number,
+    local_date_of,
+    require_aware,
+    zone,
+)
 from hallofshame.domain.periods import Bucket, PeriodError, bucket_edges, parse_bucket
 from hallofshame.domain.rounding import (
     round_half_up,
@@ -34,8 +45,16 @@ from hallofshame.domain.rounding import (
 )
 from hallofshame.metrics.classify import Scope, classified
 from hallofshame.metrics.figures import ParkFigures, RideFigures, ride_figures
-from hallofshame.metrics.sums import ParkOpen, RideSums, sum_columns, sums_from
-from hallofshame.metrics.windows import build_figures, ride_tiers
+from hallofshame.metrics.sums import (
+    SUM_WIDTH,
+    ParkOpen,
+    RideSums,
+    rollup_park_day_open,
+    rollup_ride_day_sums,
+    sum_columns,
+    sums_from,
+)
+from hallofshame.metrics.windows import build_figures, days_with_cycles, ride_tiers
 
 #: One request may ask for at most this many buckets (a year of hours is 8,784).
 MAX_BUCKETS = 2000
@@ -50,8 +69,6 @@ class Series:
     edges: list[datetime]
     rides: list[dict[int, RideSums]]
     opens: list[ParkOpen]
-    spans: list[int]  # Σ span of the park's cycles in the bucket, open or not
-    observed: list[dict[int, int]]  # Σ span of each ride's observations in the bucket
     tiers: dict[int, Ride]
 
     def __len__(self) -> int:
@@ -72,20 +89,21 @@ class Series:
 
     def park_open_fraction(self, i: int) -> float | None:
         """Share of the bucket's recorded time (Σ cycle spans) during which the park was open."""
-        return open_fraction(self.opens[i].open_s, self.spans[i])
+        return open_fraction(self.opens[i].open_s, self.opens[i].span_s)
 
 
-def open_fraction(open_s: int, span_s: int) -> float | None:
-    return None if span_s <= 0 else open_s / span_s
+def open_fraction(open_s: int, span_s: int | None) -> float | None:
+    return None if span_s is None or span_s <= 0 else open_s / span_s
 
 
-def ride_other_s(sums: RideSums, observed_s: int) -> int:
+def ride_other_s(sums: RideSums) -> int | None:
     """Seconds of a ride's observed time that were neither up nor down (closed, unknown…)."""
-    return max(0, observed_s - sums.up_s - sums.down_s)
+    seen = sums.observed_s
+    return None if seen is None else max(0, seen - sums.up_s - sums.down_s)
 
 
-def _share(part: int, whole: int) -> float | None:
-    return None if whole <= 0 else part / whole
+def _share(part: int | None, whole: int | None) -> float | None:
+    return None if part is None or whole is None or whole <= 0 else part / whole
 
 
 def park_bucket_item(s: Series, i: int) -> dict[str, Any]:
@@ -112,8 +130,8 @@ def park_bucket_item(s: Series, i: int) -> dict[str, Any]:
 def ride_bucket_item(s: Series, i: int, ride_id: int) -> dict[str, Any]:
     """One ride bucket: how its observed time split between up, down and other."""
     f = s.ride_figures(i, ride_id)
-    seen = s.observed[i].get(ride_id, 0)
-    other = ride_other_s(f.sums, seen)
+    seen = f.sums.observed_s
+    other = ride_other_s(f.sums)
     return {
         "start": iso_utc(s.start(i)),
         "end": iso_utc(s.edges[i + 1]),
@@ -239,16 +257,89 @@ def series(
     end: datetime,
     bucket: Bucket | str,
     *,
+    version: int,
+    now: datetime,
     ride_id: int | None = None,
 ) -> Series:
     """Per-bucket sums of ``park`` (or only ``ride_id``) over cycles with start ≤ t < end."""
     edges = checked_edges(start, end, bucket, park.timezone)
+    b = Bucket(bucket)
     n = len(edges) - 1
     start, end = require_aware(start), require_aware(end)
-    scope = _scope(park, start, end, ride_id)
     rides: list[dict[int, RideSums]] = [{} for _ in range(n)]
-    observed: list[dict[int, int]] = [{} for _ in range(n)]
+    opens = [ParkOpen(park_id=park.id) for _ in range(n)]
+    stored = _stored_days(session, park, edges, version, now) if b is Bucket.D1 else {}
+    if stored:
+        _read_stored(session, park, stored, version, ride_id, rides, opens)
+    scope = _scope(park, start, end, ride_id)
+    done = {day_number(d) for d in stored.values()}
+    raw = tuple(day for day in scope.days[park.id] if day not in done)
+    if raw and stored:
+        # A day without rollups may simply have had no cycle (a closed day).
+        with_cycles = days_with_cycles(session, {park.id: [date_of_day_number(d) for d in raw]})
+        raw = tuple(day_number(d) for d in with_cycles[park.id])
+    if raw:
+        scope = Scope(days={park.id: raw}, start=start, end=end, ride_id=ride_id)
+        _read_raw(session, park, edges, scope, rides, opens)
+    return Series(
+        park=park,
+        bucket=b,
+        edges=edges,
+        rides=rides,
+        opens=opens,
+        tiers=ride_tiers(session, [park.id]),
+    )
 
+
+def _stored_days(
+    session: Session, park: Park, edges: Sequence[datetime], version: int, now: datetime
+) -> dict[int, date]:
+    """Buckets that are a whole complete local day rolled up with its observed time."""
+    tz = zone(park.timezone)
+    today = local_date_of(now, tz)
+    whole = {}
+    for i in range(len(edges) - 1):
+        d = local_date_of(edges[i], tz)
+        if d < today and day_bounds(d, tz) == (edges[i], edges[i + 1]):
+            whole[i] = d
+    if not whole:
+        return {}
+    known = {
+        d
+        for (_, d), o in rollup_park_day_open(
+            session, {park.id: list(whole.values())}, version
+        ).items()
+        if o.span_s is not None
+    }
+    return {i: d for i, d in whole.items() if d in known}
+
+
+def _read_stored(
+    session: Session,
+    park: Park,
+    stored: dict[int, date],
+    version: int,
+    ride_id: int | None,
+    rides: list[dict[int, RideSums]],
+    opens: list[ParkOpen],
+) -> None:
+    index = {d: i for i, d in stored.items()}
+    days = {park.id: list(stored.values())}
+    for (_, d), o in rollup_park_day_open(session, days, version).items():
+        opens[index[d]] = o
+    for (rid, d), sums in rollup_ride_day_sums(session, days, version).items():
+        if ride_id is None or rid == ride_id:
+            rides[index[d]][rid] = sums
+
+
+def _read_raw(
+    session: Session,
+    park: Park,
+    edges: Sequence[datetime],
+    scope: Scope,
+    rides: list[dict[int, RideSums]],
+    opens: list[ParkOpen],
+) -> None:
     c = classified(scope)
     # Buckets are assigned per cycle (a few hundred rows a day) rather than per ride
     # observation, then joined by cycle id. DISTINCT keeps SQLite from inlining the CASE
@@ -265,16 +356,10 @@ def series(
         select(c, cb.c.bucket).join_from(c, cb, cb.c.cycle_id == c.c.cycle_id).subquery("tagged")
     )
     t = tagged.c
-    stmt = select(t.bucket, t.ride_id, *sum_columns(t), func.sum(t.span_s)).group_by(
-        t.bucket, t.ride_id
-    )
+    stmt = select(t.bucket, t.ride_id, *sum_columns(t)).group_by(t.bucket, t.ride_id)
     for row in session.execute(stmt):
-        i = int(row[0])
-        rides[i][row[1]] = sums_from(row[1], park.id, row[2:9])
-        observed[i][row[1]] = _int(row[9])
+        rides[int(row[0])][row[1]] = sums_from(row[1], park.id, row[2 : 2 + SUM_WIDTH])
 
-    opens = [ParkOpen(park_id=park.id) for _ in range(n)]
-    spans = [0] * n
     cyc = select(
         Cycle.span_s, Cycle.park_open, Cycle.ts, bucket_of(Cycle.ts, edges).label("bucket")
     ).where(scope.cycle_filter())
@@ -287,21 +372,10 @@ def series(
         func.max(cs.c.ts),
     ).group_by(cs.c.bucket)
     for row in session.execute(grouped):
-        i = int(row[0])
-        opens[i] = ParkOpen(
+        opens[int(row[0])] = ParkOpen(
             park_id=park.id,
             open_s=_int(row[1]),
             cycles=_int(row[2]),
             latest_ts=row[4] if isinstance(row[4], datetime) else None,
+            span_s=_int(row[3]),
         )
-        spans[i] = _int(row[3])
-    return Series(
-        park=park,
-        bucket=Bucket(bucket),
-        edges=edges,
-        rides=rides,
-        opens=opens,
-        spans=spans,
-        observed=observed,
-        tiers=ride_tiers(session, [park.id]),
-    )

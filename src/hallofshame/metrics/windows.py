@@ -154,7 +154,7 @@ def period_figures(
     wanted = {pid: [d for d in _days(w) if d < today[pid]] for pid, w in windows.items()}
     rolled = _rolled_days(session, wanted, version)
     rolled_list = {pid: sorted(ds) for pid, ds in rolled.items()}
-    rest = _days_with_cycles(
+    rest = days_with_cycles(
         session,
         {
             pid: [d for d in _days(w) if d not in rolled.get(pid, set())]
@@ -187,7 +187,7 @@ def period_figures(
     ]
 
 
-def _days_with_cycles(session: Session, wanted: dict[int, list[date]]) -> dict[int, list[date]]:
+def days_with_cycles(session: Session, wanted: dict[int, list[date]]) -> dict[int, list[date]]:
     """Only days that have cycles need computing (a closed or unpolled day has none)."""
     if not any(wanted.values()):
         return {}

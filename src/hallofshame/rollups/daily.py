@@ -101,6 +101,7 @@ def rollup_park_days(
                 "first_operated_at": first_at,
                 "episodes": s.episodes,
                 "longest_outage_s": s.longest_s,
+                "observed_s": s.observed_s,
                 "computed_at": computed_at,
             }
         )
@@ -117,6 +118,7 @@ def rollup_park_days(
             "cycles": o.cycles,
             "weighted_down_s": weighted.get(day, [0, 0])[0],
             "weighted_capacity_s": weighted.get(day, [0, 0])[1],
+            "span_s": o.span_s,
             "computed_at": computed_at,
         }
         for (_, day), o in park_days.items()
