@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,7 +12,10 @@ from pydantic import BaseModel
 from hallofshame.api import analytics
 from hallofshame.api import audit as audit_api
 from hallofshame.api.schemas import Envelope, ErrorResponse
+from hallofshame.clock import parse_instant
+from hallofshame.config import reset_settings
 from hallofshame.metrics import charts, trends
+from tests.api.conftest import Populated, make_app
 
 PERIODS = ["live", "today", "yesterday", "7days", "last_month"]
 
@@ -215,3 +219,19 @@ def test_empty_database_answers_empty(empty_client: FlaskClient) -> None:
 def test_models_document_the_fields() -> None:
     for model in (analytics.ParkBucket, analytics.RideBucket, analytics.TrendItem):
         assert issubclass(model, BaseModel) and model.model_fields
+
+
+def test_explain_of_live_names_a_park_without_live_data(
+    pinned: Populated, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two hours after the scenario's last cycle no park has live data.
+    later = parse_instant(pinned.meta["now"]) + timedelta(hours=2)
+    monkeypatch.setenv("HOS_NOW", later.isoformat())
+    reset_settings()
+    client = make_app(pinned.conn).test_client()
+    park = client.get("/api/parks").json["data"][0]["park_id"]
+    error = _bad(client, f"/api/audit/explain?id={park}&period=live", 404)
+    assert error["message"] == f"park {park} has no live data (no recent collection cycle)"
+    unknown = _bad(client, "/api/audit/explain?id=999999&period=live", 404)
+    assert unknown["message"] == "no park with id 999999"
+    reset_settings()

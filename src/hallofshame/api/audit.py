@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from hallofshame.api.common import blueprint, db, envelope, iso, metric_period, now, settings
-from hallofshame.api.errors import invalid, not_found
+from hallofshame.api.errors import ApiError, invalid
 from hallofshame.api.params import MAX_ID, PeriodQuery, Query, choice
 from hallofshame.api.schemas import Envelope
 from hallofshame.domain.periods import PeriodError
@@ -118,8 +118,8 @@ def explain(query: ExplainQuery) -> dict[str, Any]:
             now=now(),
             version=settings().metrics_version,
         )
-    except audit.NotFound:
-        raise not_found(query.entity, query.id) from None
+    except audit.NotFound as exc:
+        raise ApiError(404, str(exc), id=query.id) from None
     trace["window"]["start"] = iso(trace["window"]["start"])
     trace["window"]["end"] = iso(trace["window"]["end"])
     return envelope(trace, period=period.key, metrics_version=settings().metrics_version)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hallofshame.db.models import DataQualityIssue, Ride
+from hallofshame.db.models import DataQualityIssue, Park, Ride
 from hallofshame.domain.periods import Period
 from hallofshame.domain.rounding import round_half_up
 from hallofshame.metrics import rankings
@@ -175,7 +175,10 @@ def explain(
         park_id = ride.park_id
     snap = rankings.compute(session, period, now=now, version=version, park_id=park_id)
     if not snap.parks:
-        raise NotFound(f"no park with id {park_id}")
+        if session.get(Park, park_id) is None:
+            raise NotFound(f"no park with id {park_id}")
+        # Only live leaves a known park out: it has no cycle in the last 30 minutes.
+        raise NotFound(f"park {park_id} has no live data (no recent collection cycle)")
     live = snap.period == rankings.LIVE
     prow = snap.parks[0]
     row: rankings.ParkRow | rankings.RideRow = prow

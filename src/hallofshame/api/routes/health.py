@@ -20,7 +20,7 @@ STALE_INTERVALS = 3
 
 @bp.get("/health", responses={200: Envelope[Health], 503: Envelope[Health]})
 def health(query: NoQuery) -> Response:
-    """``ok``: every feed fresh; ``degraded``: one is stale; ``down``: no database."""
+    """`ok`: every feed fresh; `degraded`: one is stale; `down`: no database."""
     at = now()
     try:
         cycles = latest_cycle_by_source(db(), at)

@@ -24,7 +24,7 @@ def _name_score(query: str, choice: str, **_: Any) -> float:
 
 @bp.get("/search", responses={200: Envelope[list[SearchHit]]})
 def search(query: SearchQuery) -> dict[str, Any]:
-    """Parks and rides whose names resemble ``q``, best first."""
+    """Parks and rides whose names resemble `q`, best first."""
     entries = search_entries(db())
     names = [e["name"] for e in entries]
     found = process.extract(query.q, names, scorer=_name_score, limit=None, score_cutoff=MIN_SCORE)
