@@ -92,11 +92,14 @@ def advance(
         if not cycles:
             return
     known = [d for d in days if d in parks]
+    # Rows are read as detached objects and written back whole (delete + one batched
+    # insert), so a cycle costs the same few statements however many rides the park has.
+    ride_cols = table_of(RideDayRunning).columns
     rides: dict[tuple[int, date], RideDayRunning] = (
         {
-            (r.ride_id, r.local_date): r
-            for r in session.scalars(
-                select(RideDayRunning).where(
+            (r.ride_id, r.local_date): RideDayRunning(**dict(r._mapping))
+            for r in session.execute(
+                select(*ride_cols).where(
                     RideDayRunning.park_id == park_id,
                     RideDayRunning.metrics_version == version,
                     RideDayRunning.local_date.in_(known),
@@ -129,12 +132,11 @@ def advance(
             c.c.ride_id, c.c.local_day, c.c.span_s, c.c.up, c.c.down, c.c.cap, c.c.open, c.c.wait
         ).order_by(c.c.ts, c.c.ride_id)
     ).all()
-    new: dict[tuple[int, date], RideDayRunning] = {}
     for ride_id, local_day, span, up, down, cap, is_open, wait in rows:
         key = (ride_id, date_of_day_number(int(local_day)))
         row = rides.get(key)
         if row is None:
-            row = rides[key] = new[key] = _blank(ride_id, park_id, key[1], version)
+            row = rides[key] = _blank(ride_id, park_id, key[1], version)
         _step(
             row,
             span=int(span),
@@ -144,15 +146,19 @@ def advance(
             is_open=int(is_open),
             wait=None if wait is None else int(wait),
         )
-    if new:
-        bulk_insert(
-            session,
-            table_of(RideDayRunning),
-            [
-                {col.key: getattr(r, col.key) for col in table_of(RideDayRunning).columns}
-                for r in new.values()
-            ],
+    if known:
+        session.execute(
+            delete(RideDayRunning).where(
+                RideDayRunning.park_id == park_id,
+                RideDayRunning.metrics_version == version,
+                RideDayRunning.local_date.in_(known),
+            )
         )
+    bulk_insert(
+        session,
+        table_of(RideDayRunning),
+        [{col.key: getattr(r, col.key) for col in ride_cols} for r in rides.values()],
+    )
     session.flush()
 
 
