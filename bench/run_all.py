@@ -3,8 +3,10 @@
     python bench/run_all.py --url mysql+pymysql://root@127.0.0.1:3306/hos_bench_l [--make L]
 
 With ``--make S|L`` the dataset is built first (dropping the database named in --url).
-Then: storage per table, the metrics timings, the recompute, and the load tests (20
-visitors with the response cache off and on; with ``--long``, 100 visitors for 10 min).
+Then: storage per table, the metrics timings, the recompute, the load tests (20 visitors
+with the response cache off and on; with ``--long``, 100 visitors for 10 min), and one
+collection cycle of 48 parks against a local fake upstream (in a scratch database
+named after --url's with ``_collect``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ def main() -> None:
         step("load.py", "--url", args.url, "--users", "20", "--duration", "120", "--cache", cache)
     if args.long:
         step("load.py", "--url", args.url, "--users", "100", "--duration", "600", "--cache", "on")
+    step("collect_cycle.py", "--url", args.url + "_collect", "--cycles", "5")
 
 
 if __name__ == "__main__":

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from hallofshame import clock
 from hallofshame.catalog import bundled_parks
 from hallofshame.db.models import Cycle, Observation, Park
-from hallofshame.ingest.catalog_sync import load_bundled_catalog
 from hallofshame.ingest.collector import collect_once, park_refs
 from hallofshame.ingest.live_sources import SimulatedSource
+from hallofshame.ingest.simulate import link_simulated_ids
 
 # Midday in July: every simulated park is open and polled.
 NOON = datetime(2026, 7, 18, 17, 0, tzinfo=UTC)
@@ -24,7 +24,7 @@ NOON = datetime(2026, 7, 18, 17, 0, tzinfo=UTC)
 @pytest.fixture
 def catalog(committed_factory: sessionmaker[Session]) -> Iterator[sessionmaker[Session]]:
     with committed_factory() as s, s.begin():
-        load_bundled_catalog(s, bundled_parks())
+        link_simulated_ids(s, bundled_parks())
     yield committed_factory
     clock.set_now(None)
 
