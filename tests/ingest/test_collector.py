@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import socket
+import struct
+import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -18,13 +22,15 @@ from hallofshame.db.models import Cycle, DataQualityIssue, JobRun, Observation, 
 from hallofshame.ingest.collector import collect_once
 from hallofshame.ingest.live_sources import UpstreamSource
 from hallofshame.jobs import tasks
-from hallofshame.sources.http import HttpClient
+from hallofshame.sources.http import DEFAULT_MAX_BYTES, HttpClient
 from tests.conftest import SHARED
 
 WIKI = SHARED / "data" / "fixtures" / "themeparks_wiki"
 QT = SHARED / "data" / "fixtures" / "queue_times"
 MK = "75ea578a-adc8-4116-a54d-dccb60765ef9"
-MK_LIVE = json.loads((WIKI / "live_magic_kingdom_full_official_sdk_2026-04-14.json").read_text())
+_MK_RECORDED = json.loads(
+    (WIKI / "live_magic_kingdom_full_official_sdk_2026-04-14.json").read_text()
+)
 MK_SCHEDULE = json.loads(
     (WIKI / "schedule_magic_kingdom_full_official_sdk_2026-04-14.json").read_text()
 )
@@ -34,6 +40,28 @@ NOW = max(
     datetime.fromisoformat(r["last_updated"].replace("Z", "+00:00"))
     for land in DL_LIVE["lands"]
     for r in land["rides"]
+)
+
+
+def _iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def shifted(body: dict[str, Any], by: timedelta) -> dict[str, Any]:
+    """A ThemeParks.wiki live body with every ``lastUpdated`` moved by ``by``."""
+    out = json.loads(json.dumps(body))
+    for row in out["liveData"]:
+        if row.get("lastUpdated"):
+            moved = _iso(row["lastUpdated"]) + by
+            row["lastUpdated"] = moved.isoformat().replace("+00:00", "Z")
+    return out
+
+
+# The two recordings are 16 months apart: the Magic Kingdom body is moved so its newest
+# record is at NOW, as a body polled at NOW would be.
+MK_LIVE = shifted(
+    _MK_RECORDED,
+    NOW - max(_iso(r["lastUpdated"]) for r in _MK_RECORDED["liveData"] if r.get("lastUpdated")),
 )
 
 
@@ -127,6 +155,9 @@ FAULTS = {
     ),
     "html": lambda srv: srv.expect_request(f"/v1/entity/{MK}/live").respond_with_data(
         "<html><body>502 Bad Gateway</body></html>", content_type="text/html"
+    ),
+    "huge": lambda srv: srv.expect_request(f"/v1/entity/{MK}/live").respond_with_data(
+        b"[" + b"0," * (DEFAULT_MAX_BYTES // 2 + 1) + b"0]", content_type="application/json"
     ),
     "error-object": lambda srv: srv.expect_request(f"/v1/entity/{MK}/live").respond_with_json(
         {"statusCode": 404, "message": "Entity not found"}
@@ -249,3 +280,105 @@ def test_directory_sync_renames_and_deactivates_never_deletes(
     assert rides["no-longer-listed"].active is False  # kept, only inactive
     assert rides[listed["id"]].name == listed["name"]
     assert sum(1 for r in rides.values() if r.active) == len(children["children"])
+
+
+class ResettingServer:
+    """Accepts each connection and resets it at once (TCP RST), as a dying proxy does."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.base = f"http://127.0.0.1:{self.sock.getsockname()[1]}/"
+        self.accepted = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()
+
+
+def test_a_connection_reset_stores_nothing_and_is_recorded_once(
+    world: sessionmaker[Session], upstream: HTTPServer
+) -> None:
+    resets = ResettingServer()
+    upstream.expect_request("/parks/16/queue_times.json").respond_with_json(DL_LIVE)
+    http = HttpClient(read_timeout=0.5, connect_timeout=0.5, max_attempts=2, sleep=lambda s: None)
+    source = UpstreamSource(
+        http, wiki_url=resets.base + "v1", queue_times_url=upstream.url_for("").rstrip("/")
+    )
+    report = collect_once(world, source, interval_s=300)
+    assert (report.cycles, report.issues) == (1, 1)
+    assert resets.accepted == 2  # retried once, as for any connection error
+    with world() as s:
+        issues = s.scalars(select(DataQualityIssue)).all()
+        mk = s.scalar(select(func.count()).select_from(Cycle).join(Park).where(Park.wiki_id == MK))
+    assert mk == 0
+    assert [(i.kind, i.upstream_park_id) for i in issues] == [("http_error", MK)]
+    resets.sock.close()
+    _serve_good(upstream)
+    clock.set_now(NOW + timedelta(minutes=5))
+    assert collect_once(world, _source(upstream), interval_s=300).cycles == 2
+
+
+def test_clock_skew_is_recorded_and_the_cycle_kept_whole(
+    world: sessionmaker[Session], upstream: HTTPServer
+) -> None:
+    """An upstream clock two hours fast: statuses stand (not stale), one issue says so."""
+    upstream.expect_request(f"/v1/entity/{MK}/live").respond_with_json(
+        shifted(MK_LIVE, timedelta(hours=2))
+    )
+    upstream.expect_request("/parks/16/queue_times.json").respond_with_json(DL_LIVE)
+    assert collect_once(world, _source(upstream), interval_s=300).cycles == 2
+    with world() as s:
+        issues = s.scalars(select(DataQualityIssue)).all()
+        stored = s.scalar(
+            select(func.count())
+            .select_from(Observation)
+            .join(Park, Park.id == Observation.park_id)
+            .where(Park.wiki_id == MK)
+        )
+    assert stored == 60
+    assert [(i.kind, i.upstream_park_id) for i in issues] == [("clock_skew", MK)]
+    assert "7200 s after the poll" in issues[0].message
+    upstream.clear()
+    _serve_good(upstream)
+    clock.set_now(NOW + timedelta(minutes=5))
+    collect_once(world, _source(upstream), interval_s=300)
+    with world() as s:
+        assert s.scalar(select(func.count()).select_from(DataQualityIssue)) == 1
+
+
+def test_a_ride_whose_upstream_id_changes_keeps_its_history(
+    world: sessionmaker[Session], upstream: HTTPServer
+) -> None:
+    _serve_good(upstream)
+    collect_once(world, _source(upstream), interval_s=300)
+    renamed = json.loads(json.dumps(MK_LIVE))
+    row = next(r for r in renamed["liveData"] if r.get("entityType") == "ATTRACTION")
+    old_id, row["id"] = row["id"], "00000000-0000-4000-8000-000000000001"  # a new id
+    upstream.clear()
+    upstream.expect_request(f"/v1/entity/{MK}/live").respond_with_json(renamed)
+    upstream.expect_request("/parks/16/queue_times.json").respond_with_json(DL_LIVE)
+    clock.set_now(NOW + timedelta(minutes=5))
+    with world() as s:
+        rides_before = s.scalar(select(func.count()).select_from(Ride))
+        ride_id = s.scalar(select(Ride.id).where(Ride.wiki_id == old_id))
+    assert collect_once(world, _source(upstream), interval_s=300).cycles == 2
+    with world() as s:
+        assert s.scalar(select(func.count()).select_from(Ride)) == rides_before
+        ride = s.get(Ride, ride_id)
+        assert ride is not None and ride.wiki_id == row["id"]
+        seen = s.scalar(
+            select(func.count()).select_from(Observation).where(Observation.ride_id == ride_id)
+        )
+        issues = s.scalars(select(DataQualityIssue)).all()
+    assert seen == 2  # both cycles, one ride
+    assert [i.kind for i in issues] == ["ride_id_changed"]
+    assert old_id in issues[0].message and row["id"] in issues[0].message

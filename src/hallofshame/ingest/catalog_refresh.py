@@ -25,7 +25,7 @@ def apply_directory(
     """(rides listed, rides deactivated) after syncing the park with its directory."""
     if not rides:
         return 0, 0  # an empty directory is more likely an upstream fault than a park
-    listed = sync_rides(
+    sync_rides(
         session,
         park,
         source,
@@ -53,4 +53,4 @@ def apply_directory(
             ride.active = False
             gone += 1
     session.flush()
-    return len(listed), gone
+    return len(present), gone

@@ -8,6 +8,7 @@ one per ride.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -94,15 +95,61 @@ def _ride_key(source: Source, ride: Ride) -> str | None:
     return str(ride.queue_times_id) if ride.queue_times_id is not None else None
 
 
+def _set_key(source: Source, ride: Ride, upstream_id: str) -> None:
+    if source is Source.THEMEPARKS_WIKI:
+        ride.wiki_id = upstream_id
+    else:
+        ride.queue_times_id = int(upstream_id)
+
+
+def _same_name(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+@dataclass(frozen=True)
+class Relink:
+    """A ride the upstream now lists under another id (same park, same name)."""
+
+    name: str
+    old_id: str | None
+    new_id: str
+
+
+@dataclass
+class RideSync:
+    rides: dict[str, Ride]  # by upstream id
+    relinked: list[Relink] = field(default_factory=list)
+
+
 def sync_rides(
     session: Session, park: Park, source: Source, readings: Sequence[RideReading]
-) -> dict[str, Ride]:
-    """Rides of a live payload, created when new, renamed when renamed; by upstream id."""
+) -> RideSync:
+    """Rides of a live payload, created when new, renamed when renamed; by upstream id.
+
+    An unknown id whose name is that of exactly one of the park's rides missing from
+    this payload is that ride re-keyed upstream: it takes the new id and keeps its
+    history and tier (``relinked``), rather than starting over as a new ride.
+    """
     existing = session.scalars(select(Ride).where(Ride.park_id == park.id)).all()
     by_key = {key: ride for ride in existing if (key := _ride_key(source, ride))}
-    created = []
+    listed = {r.upstream_id for r in readings}
+    missing: dict[str, list[Ride]] = {}
+    for key, known in by_key.items():
+        if key not in listed:
+            missing.setdefault(_same_name(known.name), []).append(known)
+    result = RideSync(by_key)
+    created: list[Ride] = []
     for reading in readings:
-        ride = by_key.get(reading.upstream_id)
+        ride: Ride | None = by_key.get(reading.upstream_id)
+        if ride is None:
+            twins = missing.get(_same_name(reading.name), [])
+            if len(twins) == 1:
+                ride = twins.pop()
+                result.relinked.append(
+                    Relink(ride.name, _ride_key(source, ride), reading.upstream_id)
+                )
+                _set_key(source, ride, reading.upstream_id)
+                by_key[reading.upstream_id] = ride
         if ride is None:
             ride = Ride(
                 park_id=park.id,
@@ -112,10 +159,7 @@ def sync_rides(
                 active=True,
                 tier_source="default",
             )
-            if source is Source.THEMEPARKS_WIKI:
-                ride.wiki_id = reading.upstream_id
-            else:
-                ride.queue_times_id = int(reading.upstream_id)
+            _set_key(source, ride, reading.upstream_id)
             session.add(ride)
             created.append(ride)
             by_key[reading.upstream_id] = ride
@@ -126,10 +170,11 @@ def sync_rides(
             ride.active = True
         if reading.land and ride.land != reading.land:
             ride.land = reading.land
-    if created:
+    if created or result.relinked:
         session.flush()
+    if created:
         apply_tiers(session, created)
-    return by_key
+    return result
 
 
 def load_bundled_catalog(session: Session, parks: Sequence[BundledPark] | None = None) -> int:

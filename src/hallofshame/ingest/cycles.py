@@ -28,6 +28,7 @@ from hallofshame.ingest.catalog_sync import (
     find_park,
     sync_rides,
 )
+from hallofshame.ingest.quality import record_issue
 from hallofshame.ingest.schedules import active_attractions, load_schedule_book
 from hallofshame.rollups import running
 from hallofshame.sources.base import LiveSnapshot, RideReading
@@ -101,7 +102,18 @@ def record_cycles(
     )
     source = polls[0].source
     all_readings = _unique([r for s in polls for r in s.rides])
-    rides = sync_rides(session, park, source, all_readings)
+    synced = sync_rides(session, park, source, all_readings)
+    rides = synced.rides
+    for relink in synced.relinked:
+        record_issue(
+            session,
+            source=source.value,
+            kind="ride_id_changed",
+            message=f"{relink.name!r} now listed as {relink.new_id} (was {relink.old_id})",
+            detected_at=polls[0].fetched_at,
+            park_id=park.id,
+            upstream_park_id=polls[0].park_upstream_id,
+        )
     if source is Source.QUEUE_TIMES:
         park.reports_down = False
     tz = zone(park.timezone)

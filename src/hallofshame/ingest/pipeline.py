@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -41,8 +42,41 @@ class IngestStats:
     kinds: dict[str, int] = field(default_factory=dict)
 
 
+#: How far ahead of our poll an upstream ``lastUpdated`` may be before it is reported:
+#: clocks a little apart are normal, a record from the future beyond this is not.
+CLOCK_SKEW_TOLERANCE = timedelta(minutes=5)
+
+
+def clock_skew(snapshot: LiveSnapshot) -> timedelta | None:
+    """How far the newest ``lastUpdated`` is ahead of the poll, when beyond tolerance.
+
+    The cycle is still stored: METRICS.md §2 judges staleness only (a record from the
+    future is not stale), so the statuses stand; the skew is a data-quality note.
+    """
+    stamps = [r.last_updated for r in snapshot.rides if r.last_updated is not None]
+    ahead = max(stamps) - snapshot.fetched_at if stamps else None
+    return ahead if ahead is not None and ahead > CLOCK_SKEW_TOLERANCE else None
+
+
 def ingest_snapshot(session: Session, snapshot: LiveSnapshot, *, interval_s: int) -> CycleOutcome:
     outcome = record_cycle(session, snapshot, interval_s=interval_s)
+    skew = clock_skew(snapshot) if outcome.created else None
+    if skew is not None:
+        ahead = [
+            r for r in snapshot.rides if r.last_updated and r.last_updated > snapshot.fetched_at
+        ]
+        record_issue(
+            session,
+            source=snapshot.source.value,
+            kind="clock_skew",
+            message=(
+                f"lastUpdated up to {int(skew.total_seconds())} s after the poll "
+                f"on {len(ahead)} of {len(snapshot.rides)} records"
+            ),
+            detected_at=snapshot.fetched_at,
+            park_id=outcome.park_id,
+            upstream_park_id=snapshot.park_upstream_id,
+        )
     if snapshot.unknown_statuses and outcome.created:
         record_issue(
             session,
