@@ -235,13 +235,19 @@ StoredPark = type[ParkDayRollup] | type[ParkDayRunning]
 def _rollup_filter(
     model: StoredRide | StoredPark, days: Mapping[int, Sequence[date]], version: int
 ) -> ColumnElement[bool]:
+    # Parks asking for the same dates (a period is the same calendar dates in every
+    # park's own time zone) share one ``park_id IN (…) AND local_date IN (…)`` term, so a
+    # 48-park month is one or two index ranges instead of 48 OR-ed terms.
+    groups: dict[tuple[date, ...], list[int]] = {}
+    for pid, ds in days.items():
+        if ds:
+            groups.setdefault(tuple(sorted(ds)), []).append(pid)
     return and_(
         model.metrics_version == version,
         or_(
             *(
-                and_(model.park_id == pid, model.local_date.in_(ds))
-                for pid, ds in days.items()
-                if ds
+                and_(model.park_id.in_(pids), model.local_date.in_(ds))
+                for ds, pids in groups.items()
             )
         ),
     )
