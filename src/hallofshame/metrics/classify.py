@@ -90,29 +90,38 @@ def _operated_today() -> ColumnElement[bool]:
     return and_(_today.first_operated_at.is_not(None), _today.first_operated_at <= Cycle.ts)
 
 
-def _operated_on_prior_days() -> ColumnElement[bool]:
-    """Operated on one of the six local days before the observation's day.
+def _operated_before(scope: Scope) -> Subquery:
+    """(ride, local day) pairs of the scope whose ride operated on one of the six local
+    days before that day.
 
-    Correlated on (ride, day) only, not on the instant: every observation of a ride-day
-    asks the same question, so the database evaluates it once per ride-day (MariaDB's
-    subquery cache) instead of once per observation.
+    Evaluated once per ride-day of the scope (its parks' counted rides × the local days
+    its cycles fall on), then joined to the observations by (ride, day): a correlated
+    test per observation row cost a lookup per row that MariaDB could not cache.
     """
-    return exists(
-        select(literal(1)).where(
-            OperatedDay.ride_id == Observation.ride_id,
-            OperatedDay.local_day.between(
-                Cycle.local_day - (ELIGIBILITY_DAYS - 1), Cycle.local_day - 1
+    days = (
+        select(Cycle.park_id, Cycle.local_day)
+        .where(scope.cycle_filter())
+        .distinct()
+        .subquery("scope_days")
+    )
+    stmt = (
+        select(Ride.id.label("ride_id"), days.c.local_day)
+        .join(days, days.c.park_id == Ride.park_id)
+        .where(
+            counted_rides(),
+            exists(
+                select(literal(1)).where(
+                    OperatedDay.ride_id == Ride.id,
+                    OperatedDay.local_day.between(
+                        days.c.local_day - (ELIGIBILITY_DAYS - 1), days.c.local_day - 1
+                    ),
+                )
             ),
         )
     )
-
-
-def _eligible() -> ColumnElement[bool]:
-    """Operated on one of the local days D-6 … D by instant t (METRICS.md §2).
-
-    Days before D are wholly before t, so only day D's first operation needs the instant.
-    """
-    return or_(_operated_on_prior_days(), _operated_today())
+    if scope.ride_id is not None:
+        stmt = stmt.where(Ride.id == scope.ride_id)
+    return stmt.subquery("operated_before")
 
 
 def counted_rides() -> ColumnElement[bool]:
@@ -121,7 +130,13 @@ def counted_rides() -> ColumnElement[bool]:
 
 
 def _facts(scope: Scope) -> Subquery:
-    """Observation rows with the stored facts the rules need, eligibility evaluated once."""
+    """Observation rows with the stored facts the rules need, eligibility evaluated once.
+
+    Eligible = operated on one of the local days D-6 … D by instant t (METRICS.md §2).
+    Days before D are wholly before t, so only day D's first operation needs the instant.
+    """
+    before = _operated_before(scope)
+    eligible = or_(before.c.ride_id.is_not(None), _operated_today())
     stmt = (
         select(
             Observation.ride_id,
@@ -134,7 +149,7 @@ def _facts(scope: Scope) -> Subquery:
             Observation.status,
             Observation.wait_minutes,
             Park.reports_down,
-            _eligible().label("eligible"),
+            eligible.label("eligible"),
             _operated_today().label("operated_today"),
         )
         .select_from(Observation)
@@ -144,6 +159,10 @@ def _facts(scope: Scope) -> Subquery:
         .outerjoin(
             _today,
             and_(_today.ride_id == Observation.ride_id, _today.local_day == Cycle.local_day),
+        )
+        .outerjoin(
+            before,
+            and_(before.c.ride_id == Observation.ride_id, before.c.local_day == Cycle.local_day),
         )
         .where(scope.cycle_filter(), counted_rides())
     )
