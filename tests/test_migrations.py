@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, func, insert, inspect, select
+from sqlalchemy import Connection, Engine, func, insert, inspect, select
 
 from hallofshame.db import migrate
 from hallofshame.db.dialects import recreate_database
@@ -27,20 +27,25 @@ def scratch_engine(db_url: str) -> Engine:
     eng.dispose()
 
 
+def _add_park(conn: Connection, name: str, tz: str = "America/New_York") -> int:
+    row = conn.execute(
+        insert(Park.__table__).values(
+            name=name,
+            timezone=tz,
+            is_disney=False,
+            is_universal=False,
+            reports_down=True,
+            active=True,
+        )
+    )
+    return int(row.inserted_primary_key[0])
+
+
 def test_round_trip_keeps_rows_of_earlier_revisions(scratch_engine: Engine) -> None:
     migrate.upgrade(scratch_engine)
     assert migrate.current(scratch_engine) == HEAD
     with scratch_engine.begin() as conn:
-        conn.execute(
-            insert(Park.__table__).values(
-                name="Lakeshore Kingdom",
-                timezone="America/New_York",
-                is_disney=False,
-                is_universal=False,
-                reports_down=True,
-                active=True,
-            )
-        )
+        _add_park(conn, "Lakeshore Kingdom")
     migrate.downgrade(scratch_engine, "0001")
     assert "weather_observations" not in inspect(scratch_engine).get_table_names()
     migrate.upgrade(scratch_engine)
@@ -51,16 +56,7 @@ def test_round_trip_keeps_rows_of_earlier_revisions(scratch_engine: Engine) -> N
     migrate.upgrade(scratch_engine)
     assert migrate.current(scratch_engine) == HEAD
     with scratch_engine.begin() as conn:
-        conn.execute(
-            insert(Park.__table__).values(
-                name="Again",
-                timezone="UTC",
-                is_disney=False,
-                is_universal=False,
-                reports_down=False,
-                active=True,
-            )
-        )
+        _add_park(conn, "Again", "UTC")
 
 
 def test_rollups_of_before_0004_keep_their_sums_with_unknown_span(
@@ -69,16 +65,7 @@ def test_rollups_of_before_0004_keep_their_sums_with_unknown_span(
     """0004 adds the observed time to the rollups: older rows stay, their span unknown."""
     migrate.upgrade(scratch_engine, "0003")
     with scratch_engine.begin() as conn:
-        park_id = conn.execute(
-            insert(Park.__table__).values(
-                name="Lakeshore Kingdom",
-                timezone="America/New_York",
-                is_disney=False,
-                is_universal=False,
-                reports_down=True,
-                active=True,
-            )
-        ).inserted_primary_key[0]
+        park_id = _add_park(conn, "Lakeshore Kingdom")
         old = {
             "park_id": park_id,
             "local_date": date(2026, 7, 1),
