@@ -20,6 +20,7 @@ from hallofshame.metrics.windows import (
     ParkPeriod,
     latest_cycles,
     live_figures,
+    parks_rides,
     period_figures,
 )
 
@@ -83,16 +84,12 @@ def compute(
     park_id: int | None = None,
 ) -> Snapshot:
     parks = selected_parks(session, filter_, park_id)
-    ride_map = (
-        {
-            r.id: r
-            for r in session.scalars(select(Ride).where(Ride.park_id.in_([p.id for p in parks])))
-        }
-        if parks
-        else {}
-    )
+    ride_map, tiers = parks_rides(session, [p.id for p in parks])
     if period == LIVE:
-        today = {pp.park.id: pp for pp in period_figures(session, parks, "today", now, version)}
+        today = {
+            pp.park.id: pp
+            for pp in period_figures(session, parks, "today", now, version, tiers=tiers)
+        }
         cycles = latest_cycles(session, [p.id for p in parks], now)
         rows = [
             ParkRow(
@@ -102,12 +99,12 @@ def compute(
                 today=today[pp.park.id].figures,
                 live_cycle=cycles[pp.park.id],
             )
-            for pp in live_figures(session, parks, now)
+            for pp in live_figures(session, parks, now, tiers=tiers)
         ]
     else:
         rows = [
             ParkRow(park=pp.park, period=pp, figures=pp.figures)
-            for pp in period_figures(session, parks, period, now, version)
+            for pp in period_figures(session, parks, period, now, version, tiers=tiers)
         ]
     return Snapshot(period=period, parks=rows, rides=ride_map)
 

@@ -123,10 +123,20 @@ def running_days(
 
 
 def ride_tiers(session: Session, park_ids: Sequence[int]) -> dict[int, Ride]:
+    """The counted rides of the parks (the rides a figure is made of), by id."""
+    return parks_rides(session, park_ids)[1]
+
+
+def parks_rides(
+    session: Session, park_ids: Sequence[int]
+) -> tuple[dict[int, Ride], dict[int, Ride]]:
+    """Every ride of the parks, and the counted ones among them, in one query."""
     if not park_ids:
-        return {}
-    rides = session.scalars(select(Ride).where(Ride.park_id.in_(park_ids), counted_rides()))
-    return {r.id: r for r in rides}
+        return {}, {}
+    rows = session.execute(
+        select(Ride, counted_rides().label("counted")).where(Ride.park_id.in_(park_ids))
+    ).all()
+    return {r.id: r for r, _ in rows}, {r.id: r for r, counted in rows if counted}
 
 
 def build_figures(
@@ -141,7 +151,13 @@ def build_figures(
 
 
 def period_figures(
-    session: Session, parks: Sequence[Park], period: object, now: datetime, version: int
+    session: Session,
+    parks: Sequence[Park],
+    period: object,
+    now: datetime,
+    version: int,
+    *,
+    tiers: dict[int, Ride] | None = None,
 ) -> list[ParkPeriod]:
     """Every park's figures for a period (not ``live``).
 
@@ -178,7 +194,8 @@ def period_figures(
         running_park_open(session, running_list, version),
         raw_park_open(session, scope) if scope.days else {},
     )
-    tiers = ride_tiers(session, [p.id for p in parks])
+    if tiers is None:
+        tiers = ride_tiers(session, [p.id for p in parks])
     return [
         ParkPeriod(
             park=p, window=windows[p.id], figures=build_figures(p.id, rides, tiers, opens.get(p.id))
@@ -234,13 +251,20 @@ def latest_cycles(session: Session, park_ids: Sequence[int], now: datetime) -> d
     return {c.park_id: c for c in rows}
 
 
-def live_figures(session: Session, parks: Sequence[Park], now: datetime) -> list[ParkPeriod]:
+def live_figures(
+    session: Session,
+    parks: Sequence[Park],
+    now: datetime,
+    *,
+    tiers: dict[int, Ride] | None = None,
+) -> list[ParkPeriod]:
     """Figures of each park's live cycle; parks without live data are left out."""
     cycles = latest_cycles(session, [p.id for p in parks], now)
     scope = Scope(cycle_ids=tuple(c.id for c in cycles.values()))
     rides = raw_ride_sums(session, scope, episodes=False)
     opens = raw_park_open(session, scope)
-    tiers = ride_tiers(session, list(cycles))
+    if tiers is None:
+        tiers = ride_tiers(session, list(cycles))
     out = []
     for p in parks:
         if p.id not in cycles:
