@@ -51,7 +51,6 @@ def _start_server(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes
         HOS_CACHE_ENABLED="1" if args.cache == "on" else "0",
         # Every visitor comes from 127.0.0.1: a per-client limit would measure the limiter.
         HOS_RATE_LIMIT="",
-        HOS_SLOW_QUERY_MS="0",
     )
     exe = Path(sys.executable).with_name("hallofshame")
     cmd = [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)]
