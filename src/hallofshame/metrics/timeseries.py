@@ -272,7 +272,7 @@ def series(
     if stored:
         _read_stored(session, park, stored, version, ride_id, rides, opens)
     scope = _scope(park, start, end, ride_id)
-    done = {day_number(d) for d in stored.values()}
+    done = {day_number(d) for d, _ in stored.values()}
     raw = tuple(day for day in scope.days[park.id] if day not in done)
     if raw and stored:
         # A day without rollups may simply have had no cycle (a closed day).
@@ -293,8 +293,9 @@ def series(
 
 def _stored_days(
     session: Session, park: Park, edges: Sequence[datetime], version: int, now: datetime
-) -> dict[int, date]:
-    """Buckets that are a whole complete local day rolled up with its observed time."""
+) -> dict[int, tuple[date, ParkOpen]]:
+    """Buckets that are a whole complete local day rolled up with its observed time,
+    with the day's stored park sums."""
     tz = zone(park.timezone)
     today = local_date_of(now, tz)
     whole = {}
@@ -304,29 +305,27 @@ def _stored_days(
             whole[i] = d
     if not whole:
         return {}
-    known = {
-        d
-        for (_, d), o in rollup_park_day_open(
-            session, {park.id: list(whole.values())}, version
-        ).items()
-        if o.span_s is not None
+    stored = rollup_park_day_open(session, {park.id: list(whole.values())}, version)
+    return {
+        i: (d, o)
+        for i, d in whole.items()
+        if (o := stored.get((park.id, d))) is not None and o.span_s is not None
     }
-    return {i: d for i, d in whole.items() if d in known}
 
 
 def _read_stored(
     session: Session,
     park: Park,
-    stored: dict[int, date],
+    stored: dict[int, tuple[date, ParkOpen]],
     version: int,
     ride_id: int | None,
     rides: list[dict[int, RideSums]],
     opens: list[ParkOpen],
 ) -> None:
-    index = {d: i for i, d in stored.items()}
-    days = {park.id: list(stored.values())}
-    for (_, d), o in rollup_park_day_open(session, days, version).items():
-        opens[index[d]] = o
+    index = {d: i for i, (d, _) in stored.items()}
+    for i, (_, o) in stored.items():
+        opens[i] = o
+    days = {park.id: list(index)}
     for (rid, d), sums in rollup_ride_day_sums(session, days, version).items():
         if ride_id is None or rid == ride_id:
             rides[index[d]][rid] = sums
