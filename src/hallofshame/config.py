@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     cache_enabled: bool = Field(True, description="response cache on/off")
     api_keys: str = Field("", description="comma-separated keys for state-changing endpoints")
     rate_limit: str = Field("600/minute", description="per-client limit; empty disables")
+    trusted_proxies: int = Field(
+        0, ge=0, le=4, description="reverse proxies in front whose X-Forwarded-For is believed"
+    )
     cors_origins: str = Field("", description="comma-separated allowed origins")
     # Where the upstream feeds are; an operator can point them at a mirror or caching proxy.
     # Empty means the public address each client names (``DEFAULT_BASE_URL``).

@@ -98,6 +98,25 @@ def test_security_headers(client: FlaskClient) -> None:
         assert headers["Referrer-Policy"]
 
 
+def test_spelled_out_defaults_share_the_cached_answer(client: FlaskClient) -> None:
+    first = client.get("/api/parks/downtime?period=yesterday")
+    assert first.headers["X-Cache"] == "miss"
+    spelled = client.get(
+        "/api/parks/downtime?period=yesterday&filter=all-parks&sort_by=shame_score&limit=50"
+    )
+    assert spelled.headers["X-Cache"] == "hit" and spelled.json == first.json
+    # Not a default: a different answer, a different entry.
+    assert client.get("/api/parks/downtime?period=yesterday&limit=2").headers["X-Cache"] == "miss"
+
+
+def test_a_conflicting_period_is_never_served_from_the_cache(client: FlaskClient) -> None:
+    custom = "start=2026-07-20&end=2026-07-21"
+    assert client.get(f"/api/parks/downtime?{custom}").status_code == 200
+    # "today" is the default period, yet naming it beside a range is a conflict.
+    conflict = client.get(f"/api/parks/downtime?period=today&{custom}")
+    assert conflict.status_code == 400
+
+
 def test_cors(pinned: Populated) -> None:
     client = make_app(pinned.conn, cors_origins="https://fans.example").test_client()
     allowed = client.get("/api/parks", headers={"Origin": "https://fans.example"})
@@ -116,6 +135,27 @@ def test_rate_limit(pinned: Populated) -> None:
     assert int(limited.headers["Retry-After"]) > 0
     # Loopback (tests, local probes) is exempt in the test environment.
     assert all(client.get("/api/parks").status_code == 200 for _ in range(4))
+
+
+def _forwarded(client: FlaskClient, address: str) -> int:
+    # What nginx sends: the proxy connects from 10.0.0.2 and names the visitor.
+    headers = {"X-Forwarded-For": address}
+    environ = {"REMOTE_ADDR": "10.0.0.2"}
+    return client.get("/api/parks", headers=headers, environ_base=environ).status_code
+
+
+def test_rate_limit_counts_each_visitor_behind_the_proxy(pinned: Populated) -> None:
+    behind = make_app(pinned.conn, rate_limit="2/minute", trusted_proxies=1).test_client()
+    assert [_forwarded(behind, "198.51.100.1") for _ in range(3)] == [200, 200, 429]
+    # Another visitor through the same proxy has a bucket of its own.
+    assert _forwarded(behind, "198.51.100.2") == 200
+
+
+def test_forwarded_address_is_ignored_without_a_trusted_proxy(pinned: Populated) -> None:
+    # Directly exposed, a client could otherwise dodge the limit by inventing addresses.
+    exposed = make_app(pinned.conn, rate_limit="2/minute").test_client()
+    codes = [_forwarded(exposed, f"198.51.100.{i}") for i in range(3)]
+    assert codes == [200, 200, 429]
 
 
 def test_state_changes_need_a_key(client: FlaskClient, pinned: Populated) -> None:

@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import typing
 from datetime import datetime, timedelta
+from functools import cache as memoise
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from flask_caching import Cache
 
 from hallofshame.api.common import db, now, settings
 from hallofshame.api.lookups import data_stamp
+from hallofshame.api.params import Query
 from hallofshame.domain.localtime import local_date_of, local_midnight
 
 #: Closed periods: yesterday, last week … never change until a local day ends.
@@ -78,12 +81,36 @@ def _next_midnight(zones: list[str], at: datetime) -> datetime:
     )
 
 
+@memoise
+def _defaults(view: Any) -> dict[str, str]:
+    """The query parameters of a view whose value is implied when absent."""
+    model = typing.get_type_hints(view).get("query")
+    if not (isinstance(model, type) and issubclass(model, Query)):
+        return {}
+    return {
+        name: str(field.default)
+        for name, field in model.model_fields.items()
+        if field.default not in (None, "") and name not in model.presence_matters
+    }
+
+
+def _normalised_args() -> list[tuple[str, str]]:
+    """The query string as the view will read it: "?period=today&limit=50" and
+    "?period=today" are one answer, so they share one cache entry (the dashboard spells
+    its defaults out, other clients do not)."""
+    implied = _defaults(current_app.view_functions[request.endpoint or ""])
+    pairs = list(request.args.items(multi=True))
+    # A repeated parameter is kept whole: the key names exactly what was asked.
+    single = {k for k in request.args if len(request.args.getlist(k)) == 1}
+    return sorted((k, v) for k, v in pairs if not (k in single and implied.get(k) == v))
+
+
 def _key_and_ttl() -> tuple[str, int]:
-    args = dict(sorted(request.args.items()))
+    args = _normalised_args()
     cycle, computed, zones = data_stamp(db())
     at = now()
     cfg = settings()
-    if _closed_window(args):
+    if _closed_window(dict(args)):
         boundary = _next_midnight(zones, at)
         ttl = min(CLOSED_TTL, boundary - at).total_seconds()
         stamp = f"closed|{computed}|{boundary.isoformat()}"
@@ -110,8 +137,6 @@ def _serve_cached() -> Response | None:
 
 
 def _cache() -> Cache:
-    from flask import current_app
-
     cache: Cache = current_app.extensions["hallofshame"]["cache"]
     return cache
 

@@ -8,7 +8,7 @@ the constants of the metrics layer, both in the OpenAPI document (``enum``) and 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
@@ -61,6 +61,9 @@ class Query(BaseModel):
     """Base of every query model: unknown parameters are an error, choices are checked."""
 
     model_config = ConfigDict(extra="forbid")
+    #: Parameters whose mere presence changes the answer, even when given their default
+    #: (the response cache must not treat them as implied).
+    presence_matters: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -86,6 +89,8 @@ class NoQuery(Query):
 
 
 class PeriodQuery(Query):
+    # "period=today&start=…&end=…" is a conflict (400); "start=…&end=…" is a custom range.
+    presence_matters = frozenset({"period"})
     period: str = choice(
         "today", NAMED_PERIODS, "a named period, or give start and end for a custom range"
     )

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from flask import Flask, Response, request
 from flask_limiter import Limit, Limiter
 from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hallofshame.config import Settings
 
@@ -45,6 +46,12 @@ def init_security(app: Flask, settings: Settings) -> Limiter:
             response.vary.add("Origin")
         return response
 
+    if settings.trusted_proxies:
+        # Behind nginx every request comes from the proxy's address: without this one
+        # rate-limit bucket would be shared by every visitor. Only as many hops as the
+        # operator says are believed, so a client cannot pick its own address.
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     app.after_request(_security_headers)
     app.after_request(cors)
     limits: list[str | Callable[[], str] | Limit] = (
@@ -63,7 +70,7 @@ def init_security(app: Flask, settings: Settings) -> Limiter:
     @limiter.request_filter
     def _exempt() -> bool:
         # Tests and local health probes come from loopback; production traffic does not
-        # (behind a proxy, the proxy's ProxyFix must set the real client address).
+        # (behind a proxy, HOS_TRUSTED_PROXIES makes the client's address the real one).
         return settings.env == "test" and (request.remote_addr or "") in LOOPBACK
 
     return limiter
