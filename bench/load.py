@@ -8,6 +8,12 @@ dataset's), drives it with ``bench/locustfile.py`` headless, and prints per-endp
 request counts, failures and the 50th/95th/99th percentiles, plus the API workers'
 memory at the start and the end of the run. Traffic goes to 127.0.0.1 only and stops
 by itself after ``--duration`` seconds.
+
+The server runs as in production behind nginx: the rate limit on, counted per visitor
+(``HOS_TRUSTED_PROXIES=1``, each visitor its own ``X-Forwarded-For``) in Redis.
+``--cache shared`` is the production cache: Redis, filled by ``hallofshame warm`` first
+(what the scheduler does after every cycle); ``--cache local`` is each worker's own
+in-process cache; ``--cache off`` computes every answer.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+import redis
 
 HERE = Path(__file__).resolve().parent
 PINNED_NOW = "2026-08-15T12:00:00Z"  # the clock make_dataset.py builds the data at
@@ -43,15 +50,34 @@ def _rss_mib(server: subprocess.Popen[bytes]) -> list[float]:
     return sorted(round(c.memory_info().rss / 2**20, 1) for c in master.children(recursive=True))
 
 
-def _start_server(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]:
+def _server_env(args: argparse.Namespace) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         HOS_DATABASE_URL=args.url,
         HOS_NOW=os.environ.get("HOS_NOW", PINNED_NOW),
-        HOS_CACHE_ENABLED="1" if args.cache == "on" else "0",
-        # Every visitor comes from 127.0.0.1: a per-client limit would measure the limiter.
-        HOS_RATE_LIMIT="",
+        HOS_CACHE_ENABLED="0" if args.cache == "off" else "1",
+        # The limiter counts in Redis in every mode, as in production; only --cache local
+        # keeps answers (and so the limiter's counts) per worker.
+        HOS_CACHE_URL="" if args.cache == "local" else args.redis,
+        HOS_TRUSTED_PROXIES="1",
     )
+    return env
+
+
+def _warm(args: argparse.Namespace) -> None:
+    redis.Redis.from_url(args.redis).flushdb()  # every run starts from an empty cache
+    if args.cache != "shared":
+        return
+    exe = Path(sys.executable).with_name("hallofshame")
+    started = time.perf_counter()
+    done = subprocess.run(
+        [str(exe), "warm"], env=_server_env(args), capture_output=True, text=True, check=True
+    )
+    print(f"warm: {done.stdout.strip()} ({time.perf_counter() - started:.1f} s with start-up)")
+
+
+def _start_server(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]:
+    env = _server_env(args)
     exe = Path(sys.executable).with_name("hallofshame")
     cmd = [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)]
     cmd += ["--workers", str(args.workers)]
@@ -65,6 +91,18 @@ def _start_server(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes
             time.sleep(0.5)
     server.kill()
     raise SystemExit("the server did not come up within 120 s")
+
+
+def _visitors(samples: Path) -> None:
+    """The visitors' own percentiles over every request (the hammer left out)."""
+    times = sorted(float(x) for x in samples.read_text().split())
+    if not times:
+        return
+    pick = [times[min(len(times) - 1, int(q * len(times)))] for q in (0.50, 0.95, 0.99)]
+    print(
+        f"{'visitors (all endpoints)':<30}{len(times):>9}{'':>7}"
+        + "".join(f"{round(ms):>7}" for ms in pick)
+    )
 
 
 def _report(prefix: Path) -> None:
@@ -85,9 +123,16 @@ def main() -> None:
     parser.add_argument("--spawn-rate", type=float, default=5.0)
     parser.add_argument("--duration", type=int, default=60, help="seconds")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--cache", choices=("on", "off"), default="off")
+    parser.add_argument("--cache", choices=("off", "local", "shared"), default="off")
+    parser.add_argument(
+        "--redis", default="redis://127.0.0.1:6379/12", help="Redis database (flushed)"
+    )
+    parser.add_argument(
+        "--hammer", action="store_true", help="add one client asking at twice the rate limit"
+    )
     args = parser.parse_args()
 
+    _warm(args)
     port = _free_port()
     server = _start_server(args, port)
     try:
@@ -95,6 +140,7 @@ def main() -> None:
             f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores; "
             f"database: {args.url.split('@')[-1]}; {args.users} users, {args.duration} s, "
             f"cache {args.cache}, {args.workers} workers"
+            + (", plus one client over the rate limit" if args.hammer else "")
         )
         print(f"worker memory at start (MiB): {_rss_mib(server)}")
         with tempfile.TemporaryDirectory() as tmp:
@@ -108,7 +154,7 @@ def main() -> None:
                     "--headless",
                     "--only-summary",
                     "--users",
-                    str(args.users),
+                    str(args.users + (1 if args.hammer else 0)),
                     "--spawn-rate",
                     str(args.spawn_rate),
                     "--run-time",
@@ -121,10 +167,16 @@ def main() -> None:
                     "WARNING",
                 ],
                 check=False,
+                env={
+                    **os.environ,
+                    "HOS_LOAD_HAMMER": "1" if args.hammer else "0",
+                    "HOS_LOAD_SAMPLES": f"{prefix}_visitors.txt",
+                },
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,  # its own summary; the CSV files hold the same
             )
             _report(prefix)
+            _visitors(Path(f"{prefix}_visitors.txt"))
             failures = Path(f"{prefix}_failures.csv").read_text().strip().splitlines()
             for line in failures[1:]:
                 print(f"failure: {line}")

@@ -4,18 +4,42 @@ Each simulated visitor does what the dashboard does: rankings of parks and rides
 downtime and waits, for the five periods of the period switcher; a park's details;
 the live status panel; now and then the health check. Tasks are weighted roughly as
 the pages call them (the downtime view is the landing page).
+
+The server sits where nginx would put it (``HOS_TRUSTED_PROXIES=1``): each visitor
+sends its own ``X-Forwarded-For``, so the per-client rate limit stays on and counts
+visitors. With ``HOS_LOAD_HAMMER=1`` one extra client asks without pause, at about
+twice the limit, to show the limit holding while the visitors are not refused.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 import random
 from typing import ClassVar
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, constant_throughput, events, task
 
 PERIODS = ("live", "today", "yesterday", "last_week", "last_month")
 # Live has no ranking of downtime hours; its shame is the live score. All periods rank.
 _rng = random.Random(7)
+_addresses = (f"198.51.{n // 250}.{n % 250 + 1}" for n in itertools.count())
+#: Every visitor's response time (ms): the aggregate load.py reports leaves the hammer out.
+_visitor_ms: list[float] = []
+
+
+@events.request.add_listener
+def _record(name: str, response_time: float, exception: object, **_: object) -> None:
+    if not name.startswith("hammer"):
+        _visitor_ms.append(response_time)
+
+
+@events.test_stop.add_listener
+def _dump(**_: object) -> None:
+    target = os.environ.get("HOS_LOAD_SAMPLES")
+    if target:
+        with open(target, "w") as f:
+            f.write("\n".join(f"{ms:.2f}" for ms in _visitor_ms))
 
 
 class DashboardVisitor(HttpUser):
@@ -23,6 +47,7 @@ class DashboardVisitor(HttpUser):
     park_ids: ClassVar[list[int]] = []  # fetched once, shared by all visitors
 
     def on_start(self) -> None:
+        self.client.headers["X-Forwarded-For"] = next(_addresses)
         if not DashboardVisitor.park_ids:
             answer = self.client.get("/api/parks", name="/api/parks")
             DashboardVisitor.park_ids = [p["park_id"] for p in answer.json()["data"]]
@@ -63,3 +88,22 @@ class DashboardVisitor(HttpUser):
     @task(1)
     def health(self) -> None:
         self.client.get("/api/health", name="health")
+
+
+class Hammer(HttpUser):
+    """One client far over the per-client limit (600 a minute): about 20 requests a second.
+    Its 429s are the expected answer and are reported under their own name."""
+
+    fixed_count = 1 if os.environ.get("HOS_LOAD_HAMMER") == "1" else 0
+    weight = 0  # never one of the --users visitors; fixed_count adds it
+    wait_time = constant_throughput(20)
+
+    def on_start(self) -> None:
+        self.client.headers["X-Forwarded-For"] = "203.0.113.66"
+
+    @task
+    def hammer(self) -> None:
+        with self.client.get("/api/parks", name="hammer", catch_response=True) as answer:
+            if answer.status_code in (200, 429):
+                answer.request_meta["name"] = f"hammer {answer.status_code}"
+                answer.success()

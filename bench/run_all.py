@@ -35,10 +35,11 @@ def main() -> None:
         step("make_dataset.py", "--size", args.make, "--url", args.url)
     step("storage.py", "--url", args.url)
     step("time_metrics.py", "--url", args.url, "--runs", "5")
-    for cache in ("off", "on"):
+    for cache in ("off", "shared"):
         step("load.py", "--url", args.url, "--users", "20", "--duration", "120", "--cache", cache)
     if args.long:
-        step("load.py", "--url", args.url, "--users", "100", "--duration", "600", "--cache", "on")
+        long_run = ("--users", "100", "--duration", "600", "--cache", "shared", "--hammer")
+        step("load.py", "--url", args.url, *long_run)
     step("collect_cycle.py", "--url", args.url + "_collect", "--cycles", "5")
 
 

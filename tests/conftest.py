@@ -50,6 +50,21 @@ def sibling_url(url: str, suffix: str) -> str:
 DATABASES = database_urls()
 
 
+@pytest.fixture
+def redis_url() -> str:
+    """An emptied Redis database for the shared cache and rate limit (HOS_TEST_REDIS_URL);
+    CI always sets it, so these tests run there."""
+    url = os.environ.get("HOS_TEST_REDIS_URL", "")
+    if not url:
+        if os.environ.get("HOS_REQUIRE_ALL_DATABASES"):
+            raise RuntimeError("HOS_REQUIRE_ALL_DATABASES is set but HOS_TEST_REDIS_URL is not")
+        pytest.skip("HOS_TEST_REDIS_URL is not set")
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
 @pytest.fixture(scope="session", params=sorted(DATABASES))
 def db_url(request: pytest.FixtureRequest) -> str:
     return DATABASES[request.param]

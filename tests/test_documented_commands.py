@@ -159,6 +159,8 @@ def docs_env(
         HOS_WEATHER_URL=fake_upstream + "/meteo",
         HOS_RATE_LIMIT="",
     )
+    if os.environ.get("HOS_TEST_REDIS_URL"):  # the shared cache, as production runs it
+        env["HOS_CACHE_URL"] = os.environ["HOS_TEST_REDIS_URL"]
     return env
 
 

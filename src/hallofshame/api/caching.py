@@ -43,7 +43,10 @@ def init_cache(app: Flask) -> Cache:
         config = {"CACHE_TYPE": "NullCache"}
     elif cfg.cache_url:
         config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": cfg.cache_url}
-    config["CACHE_KEY_PREFIX"] = "hos-api:"
+    # One Redis may serve several deployments (staging beside production): answers are
+    # only shared between processes reading the same database.
+    database = hashlib.sha256(cfg.effective_database_url.encode()).hexdigest()[:12]
+    config["CACHE_KEY_PREFIX"] = f"hos-api:{database}:"
     cache = Cache(config=config)
     cache.init_app(app)
     app.before_request(_serve_cached)

@@ -129,6 +129,20 @@ def collect(source: str) -> None:
 
 
 @click.command()
+def warm() -> None:
+    """Compute the dashboard's standard answers into the shared cache (HOS_CACHE_URL)."""
+    from hallofshame.api.warming import shared_cache
+    from hallofshame.jobs.tasks import warm_cache
+
+    if not shared_cache(get_settings()):
+        # Not an error: each API worker then keeps its own cache, which no other process
+        # can fill (the scheduler skips warming the same way).
+        click.echo("nothing to warm: the cache is per worker (set HOS_CACHE_URL to share one)")
+        return
+    click.echo(warm_cache(_factory()).summary())
+
+
+@click.command()
 @click.option("--source", type=click.Choice(["live", "sim"]), default="live", show_default=True)
 def schedules(source: str) -> None:
     """Refresh every park's schedule."""
@@ -207,6 +221,7 @@ COMMANDS: list[click.Command] = [
     rollup,
     classify,
     collect,
+    warm,
     schedules,
     weather,
     purge,

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import DBAPIError
@@ -36,6 +37,9 @@ from hallofshame.ingest.simulate import (
 )
 from hallofshame.ingest.tiers import apply_tiers, load_overrides
 from hallofshame.jobs.runs import JobContext, job_run, run_job
+
+if TYPE_CHECKING:
+    from hallofshame.api.warming import WarmReport
 from hallofshame.rollups.daily import RollupResult, last_complete_day, rollup_park_days
 from hallofshame.sources.replay import read_replay
 
@@ -68,7 +72,27 @@ def collect_cycle(factory: Factory, source: str | LiveSource) -> CollectReport:
         report = collect_once(factory, src, interval_s=get_settings().collect_interval)
         ctx.rows = report.cycles
 
-    run_job(factory, "collect", body)
+    if run_job(factory, "collect", body) and report.cycles:
+        warm_cache(factory)  # live and today just changed
+    return report
+
+
+def warm_cache(factory: Factory) -> WarmReport:
+    """Compute the dashboard's answers into the shared cache (nothing without one)."""
+    from hallofshame.api import warming
+
+    settings = get_settings()
+    report = warming.WarmReport()
+    if not warming.shared_cache(settings):
+        return report
+
+    def body(ctx: JobContext) -> None:
+        nonlocal report
+        report = warming.warm(factory, settings=settings)
+        ctx.rows = report.computed
+        ctx.message = report.summary()
+
+    run_job(factory, "warm-cache", body)
     return report
 
 
@@ -215,6 +239,8 @@ def rollup_due(factory: Factory) -> int:
     for park, first, last in todo:
         with factory() as session, session.begin():
             done += rollup_park_days(session, park, first, last, version=version, now=now).park_days
+    if done:
+        warm_cache(factory)  # a day closed: yesterday, last week and last month moved on
     return done
 
 
