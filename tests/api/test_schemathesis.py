@@ -60,3 +60,36 @@ def test_api_matches_its_document(app: Flask) -> None:
             failures.append(f"{operation.label}: {exc}")
     assert operations >= 15
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.slow
+def test_api_statefully(app: Flask) -> None:
+    """Chains of calls where one answer's ids feed the next request (a park from the
+    list, then its details, its rides, one of those rides …): Schemathesis follows the
+    document's links and the shared id names, and checks every step."""
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    base = schema.as_state_machine()
+    steps: list[str] = []
+
+    class Machine(base):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+            return {"headers": {"Accept-Encoding": "identity"}}
+
+        def validate_response(self, response: Any, case: schemathesis.Case, **kwargs: Any) -> None:
+            steps.append(f"{case.operation.label} {response.status_code}")
+            case.validate_response(response, checks=CHECKS)
+
+    Machine.run(
+        settings=settings(
+            max_examples=40,
+            stateful_step_count=6,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+            database=None,
+        )
+    )
+    # Linked steps reached real parks and rides, not only random ids' 404s.
+    reached = set(steps)
+    for page in ("/api/parks/{park_id}/details", "/api/rides/{ride_id}/details"):
+        assert f"GET {page} 200" in reached, sorted(reached)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hallofshame import __version__
 from hallofshame.api.caching import init_cache
 from hallofshame.api.common import EXTENSION, close_db
+from hallofshame.api.docs import add_links
 from hallofshame.api.errors import register_error_handlers, validation_error_response
 from hallofshame.api.observability import init_observability
 from hallofshame.api.security import init_security
@@ -52,11 +53,17 @@ def _load(spec: str) -> Blueprint | None:
     return bp
 
 
+class _OpenAPI(OpenAPI):
+    def generate_spec_json(self) -> None:
+        super().generate_spec_json()
+        add_links(self.spec_json)
+
+
 def create_app(
     settings: Settings | None = None, *, session_factory: sessionmaker[Session] | None = None
 ) -> Flask:
     settings = settings or get_settings()
-    app = OpenAPI(
+    app = _OpenAPI(
         __name__,
         info=Info(
             title="Theme Park Hall of Shame API",

@@ -7,9 +7,37 @@ Content-Security-Policy forbids.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, url_for
 
 bp = Blueprint("docs", __name__, url_prefix="/api/docs")
+
+#: OpenAPI links: where an answer's ids lead (a client, or a fuzzer, follows them).
+#: Parks' links follow from the shared ``park_id`` name; a ride's id first appears in
+#: lists, so those lists say so.
+_RIDE_PAGES = ("/api/rides/{ride_id}", "/api/rides/{ride_id}/details")
+RIDE_LINKS = {
+    "/api/parks/{park_id}/rides": _RIDE_PAGES,
+    "/api/rides/downtime": _RIDE_PAGES,
+    "/api/rides/waittimes": _RIDE_PAGES,
+}
+
+
+def add_links(spec: dict[str, Any]) -> None:
+    """Add ``RIDE_LINKS`` to a generated OpenAPI document, by the targets' operation ids."""
+    paths = spec["paths"]
+    for source, targets in RIDE_LINKS.items():
+        ok = paths[source]["get"]["responses"]["200"]
+        ok["links"] = {
+            paths[target]["get"]["operationId"]: {
+                "operationId": paths[target]["get"]["operationId"],
+                "parameters": {"ride_id": "$response.body#/data/0/ride_id"},
+                "description": "the first ride listed",
+            }
+            for target in targets
+        }
+
 
 _PAGE = """<!doctype html>
 <html lang="en">
