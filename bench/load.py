@@ -27,6 +27,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -65,15 +66,21 @@ def _server_env(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _warm(args: argparse.Namespace) -> None:
-    redis.Redis.from_url(args.redis).flushdb()  # every run starts from an empty cache
-    if args.cache != "shared":
-        return
     exe = Path(sys.executable).with_name("hallofshame")
     started = time.perf_counter()
     done = subprocess.run(
         [str(exe), "warm"], env=_server_env(args), capture_output=True, text=True, check=True
     )
     print(f"warm: {done.stdout.strip()} ({time.perf_counter() - started:.1f} s with start-up)")
+
+
+def _keep_warm(args: argparse.Namespace, stop: threading.Event) -> None:
+    """What the scheduler does after each collection cycle. The clock is pinned, so no
+    cycle arrives; live and today's answers still expire after one interval, and are
+    refreshed here once per interval as a new cycle would have them refreshed."""
+    interval = int(os.environ.get("HOS_COLLECT_INTERVAL", "300"))
+    while not stop.wait(interval):
+        _warm(args)
 
 
 def _start_server(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]:
@@ -132,7 +139,11 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    _warm(args)
+    redis.Redis.from_url(args.redis).flushdb()  # every run starts from an empty cache
+    stop = threading.Event()
+    if args.cache == "shared":
+        _warm(args)
+        threading.Thread(target=_keep_warm, args=(args, stop), daemon=True).start()
     port = _free_port()
     server = _start_server(args, port)
     try:
@@ -182,6 +193,7 @@ def main() -> None:
                 print(f"failure: {line}")
         print(f"worker memory at end (MiB): {_rss_mib(server)}")
     finally:
+        stop.set()
         server.send_signal(signal.SIGINT)
         try:
             server.wait(timeout=30)

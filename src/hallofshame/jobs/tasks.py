@@ -154,6 +154,18 @@ def replay_files(
     return stats
 
 
+#: Local days rolled up per statement and transaction. A week bounds the work, the locks
+#: and the plan: rolling a park's 90 days up in one statement made MariaDB read every
+#: ride's whole history through the (ride, instant) index (46 s instead of 1 s a week).
+CHUNK_DAYS = 7
+
+
+def weeks(first: date, last: date) -> list[tuple[date, date]]:
+    """first..last in runs of at most ``CHUNK_DAYS`` local days."""
+    starts = (first + timedelta(days=i) for i in range(0, (last - first).days + 1, CHUNK_DAYS))
+    return [(d, min(d + timedelta(days=CHUNK_DAYS - 1), last)) for d in starts]
+
+
 def recompute(
     factory: Factory,
     first: date,
@@ -178,11 +190,7 @@ def recompute(
             stmt = stmt.where(Park.id.in_(park_ids))
         parks = list(s.scalars(stmt))
         threads = parallel_writers(s.get_bind(), workers or get_settings().recompute_workers)
-    chunks = [
-        (park, day, min(day + timedelta(days=6), last))
-        for park in parks
-        for day in (first + timedelta(days=i) for i in range(0, (last - first).days + 1, 7))
-    ]
+    chunks = [(park, start, end) for park in parks for start, end in weeks(first, last)]
 
     def one(chunk: tuple[Park, date, date]) -> RollupResult:
         park, start, end = chunk
@@ -237,8 +245,11 @@ def rollup_due(factory: Factory) -> int:
             if first <= last:
                 todo.append((park, first, last))
     for park, first, last in todo:
-        with factory() as session, session.begin():
-            done += rollup_park_days(session, park, first, last, version=version, now=now).park_days
+        for start, end in weeks(first, last):
+            with factory() as session, session.begin():
+                done += rollup_park_days(
+                    session, park, start, end, version=version, now=now
+                ).park_days
     if done:
         warm_cache(factory)  # a day closed: yesterday, last week and last month moved on
     return done
