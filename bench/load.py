@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -37,6 +38,33 @@ import redis
 
 HERE = Path(__file__).resolve().parent
 PINNED_NOW = "2026-08-15T12:00:00Z"  # the clock make_dataset.py builds the data at
+#: How long after a cycle lands the scheduler has warmed the cache for it.
+AFTER_CYCLE = timedelta(seconds=5)
+
+
+def _clock(url: str) -> str:
+    """The instant the server is pinned at: just after the dataset's latest cycle.
+
+    A running answer lives until the next cycle is due. With the clock frozen where the
+    dataset ends (12:00:00, two seconds before its next cycle) every live and today
+    answer would expire after the five-second minimum, forever: a state production never
+    stays in. Pinned just after the latest cycle, answers live as they do after a real
+    cycle, and ``_keep_warm`` refreshes them once per interval as the scheduler would.
+    """
+    from sqlalchemy import create_engine, func, select
+
+    from hallofshame.db.models import Cycle
+
+    limit = datetime.fromisoformat(os.environ.get("HOS_NOW", PINNED_NOW))
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            latest = conn.scalar(select(func.max(Cycle.ts)).where(Cycle.ts <= limit))
+    finally:
+        engine.dispose()
+    if latest is None:
+        return limit.isoformat()
+    return (latest.replace(tzinfo=UTC) + AFTER_CYCLE).isoformat().replace("+00:00", "Z")
 
 
 def _free_port() -> int:
@@ -55,7 +83,7 @@ def _server_env(args: argparse.Namespace) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         HOS_DATABASE_URL=args.url,
-        HOS_NOW=os.environ.get("HOS_NOW", PINNED_NOW),
+        HOS_NOW=args.now,
         HOS_CACHE_ENABLED="0" if args.cache == "off" else "1",
         # The limiter counts in Redis in every mode, as in production; only --cache local
         # keeps answers (and so the limiter's counts) per worker.
@@ -138,6 +166,7 @@ def main() -> None:
         "--hammer", action="store_true", help="add one client asking at twice the rate limit"
     )
     args = parser.parse_args()
+    args.now = _clock(args.url)
 
     redis.Redis.from_url(args.redis).flushdb()  # every run starts from an empty cache
     stop = threading.Event()
@@ -150,7 +179,7 @@ def main() -> None:
         print(
             f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores; "
             f"database: {args.url.split('@')[-1]}; {args.users} users, {args.duration} s, "
-            f"cache {args.cache}, {args.workers} workers"
+            f"cache {args.cache}, {args.workers} workers, clock pinned at {args.now}"
             + (", plus one client over the rate limit" if args.hammer else "")
         )
         print(f"worker memory at start (MiB): {_rss_mib(server)}")

@@ -36,7 +36,7 @@ def test_warming_fills_what_the_dashboard_asks_for(pinned: Populated, redis_url:
     settings = get_settings().model_copy(update={"cache_url": redis_url, "env": "test"})
     report = warm(_factory(pinned), settings=settings)
     parks = list(pinned_parks(pinned))
-    assert report.answers == len(dashboard_paths(parks)) == 21 + 5 * len(parks)
+    assert report.answers == len(dashboard_paths(parks)) == 22 + 6 * len(parks)
     assert report.failed == 0 and report.computed == report.answers
     # A visitor then finds every one of them, spelled as the dashboard spells it.
     visitor = make_app(pinned.conn, cache_url=redis_url).test_client()

@@ -46,10 +46,13 @@ class WarmReport:
 
 def dashboard_paths(park_ids: Iterable[int]) -> list[str]:
     """What the dashboard asks for without a visitor choosing anything but a period and
-    a park: the rankings, the status panel, and each park's explanation."""
+    a park: the rankings, the status panel, the park list, and each park's page head and
+    explanation."""
+    ids = list(park_ids)
     paths = [f"/api/{what}?period={p}" for p in DASHBOARD_PERIODS for what in RANKINGS]
-    paths.append("/api/live/status-summary")
-    paths += [f"/api/parks/{i}/details?period={p}" for i in park_ids for p in DASHBOARD_PERIODS]
+    paths += ["/api/live/status-summary", "/api/parks"]
+    paths += [f"/api/parks/{i}" for i in ids]
+    paths += [f"/api/parks/{i}/details?period={p}" for i in ids for p in DASHBOARD_PERIODS]
     return paths
 
 
