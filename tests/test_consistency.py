@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hallofshame import clock
@@ -18,9 +18,11 @@ from hallofshame.catalog import bundled_parks
 from hallofshame.db import migrate
 from hallofshame.db.dialects import recreate_database
 from hallofshame.db.engine import make_engine
-from hallofshame.db.models import Park, RideDayRollup
+from hallofshame.db.models import Cycle, Observation, Park, RideDayRollup
 from hallofshame.domain.localtime import day_number, local_date_of
 from hallofshame.domain.periods import resolve
+from hallofshame.ingest.collector import collect_once, park_refs
+from hallofshame.ingest.live_sources import SimulatedSource
 from hallofshame.ingest.simulate import simulate_history
 from hallofshame.ingest.tiers import load_overrides
 from hallofshame.jobs import tasks
@@ -212,6 +214,58 @@ def test_overlapping_recomputes_at_once_leave_the_same_rows(
         for job in jobs:
             job.result()
     assert _rollup_rows(history) == before
+
+
+def test_collection_during_a_recompute_loses_nothing(history: sessionmaker[Session]) -> None:
+    """The scheduler collects while an operator recomputes every day: each new cycle is
+    stored once and whole, and the recomputed rollups are the same as before."""
+    before = _rollup_rows(history)
+    first, last = min(r[1] for r in before), max(r[1] for r in before)
+    with history() as s:
+        simulated = set(s.scalars(select(RideDayRollup.park_id).distinct()))
+        parks = [ref for ref in park_refs(s) if ref.id in simulated]
+        cycles_before = s.scalar(select(func.count()).select_from(Cycle))
+    assert len(parks) == 2
+    instants = [NOW + timedelta(minutes=5 * k) for k in range(3)]  # today: not recomputed
+    start = threading.Barrier(2)
+
+    def recompute() -> None:
+        start.wait()
+        tasks.recompute(history, first, last, version=1)
+
+    def collect() -> list[int]:
+        start.wait()
+        stored = []
+        for at in instants:
+            clock.set_now(at)
+            report = collect_once(history, SimulatedSource(), interval_s=INTERVAL, parks=parks)
+            stored.append(report.cycles)
+        return stored
+
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            done = pool.submit(recompute)
+            collected = pool.submit(collect).result()
+            done.result()
+    finally:
+        clock.set_now(NOW)
+    assert collected == [2, 2, 2]  # both parks, every instant
+    assert _rollup_rows(history) == before
+    with history() as s:
+        new = s.execute(
+            select(Cycle.id, Cycle.park_id, Cycle.ts, Cycle.rides_seen).where(Cycle.ts >= NOW)
+        ).all()
+        counts = dict(
+            s.execute(
+                select(Observation.cycle_id, func.count())
+                .where(Observation.cycle_id.in_([c.id for c in new]))
+                .group_by(Observation.cycle_id)
+            ).all()
+        )
+        total = s.scalar(select(func.count()).select_from(Cycle))
+    assert total == cycles_before + 6 == cycles_before + len(new)
+    assert len({(c.park_id, c.ts) for c in new}) == 6
+    assert all(counts.get(c.id, 0) == c.rides_seen > 0 for c in new)  # each cycle whole
 
 
 def _observation_scans(plan: object) -> list[str]:

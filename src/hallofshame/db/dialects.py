@@ -76,6 +76,22 @@ def insert_ignore(table: Table, engine_name: str) -> Insert:
     return insert(table).prefix_with("IGNORE")
 
 
+#: Execution option of a session's connection that will write (see ``begin_writing``).
+WRITER_OPTION = "hos_writer"
+
+
+def begin_writing(session: Session) -> None:
+    """Mark the session's coming transaction as one that writes; call it first thing.
+
+    SQLite then takes its single write lock at BEGIN (waiting up to the busy timeout for
+    another writer) rather than failing when a read turns into a write after a
+    concurrent commit. The servers lock rows as they go and need nothing.
+    """
+    bind = session.get_bind()
+    if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+        session.connection(execution_options={WRITER_OPTION: True})
+
+
 def sqlite_setup(engine: Engine) -> None:
     """Make SQLite behave like the servers: foreign keys, real transactions, savepoints."""
 
@@ -92,7 +108,11 @@ def sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # A transaction that reads first and writes later cannot take the write lock once
+        # another writer has committed since its read (WAL: "database is locked" at once,
+        # no busy wait). Writers say so up front and queue for the lock instead.
+        writer = conn.get_execution_options().get(WRITER_OPTION)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
 
 def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -189,13 +209,15 @@ def replace_range_isolation(session: Session) -> None:
     workers writing different parks deadlock on the shared rollup indexes; READ COMMITTED
     takes none, and the job needs no repeatable snapshot (each transaction rewrites rows
     from data that is not changing). PostgreSQL is at READ COMMITTED already; SQLite has
-    one writer. Call it before the transaction's first statement.
+    one writer, taken at BEGIN (``begin_writing``). Call it before the transaction's
+    first statement.
     """
     bind = session.get_bind()
     # A session on a connection someone else opened (and may be in a transaction on)
     # keeps that connection's level.
     if isinstance(bind, Engine) and bind.dialect.name == "mysql":
         session.connection(execution_options={"isolation_level": "READ COMMITTED"})
+    begin_writing(session)
 
 
 def parallel_writers(bind: Engine | Connection, wanted: int) -> int:

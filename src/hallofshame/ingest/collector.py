@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hallofshame import clock
+from hallofshame.db.dialects import begin_writing
 from hallofshame.db.models import Park
 from hallofshame.domain.localtime import local_date_of
 from hallofshame.domain.statuses import Source
@@ -116,6 +117,7 @@ def _store(
 ) -> CycleOutcome | None:
     """One park's poll in one transaction: its cycle, or (``None``) one data-quality issue."""
     with factory() as session, session.begin():
+        begin_writing(session)
         if isinstance(result, SourceError):
             record_source_error(
                 session,
