@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from hallofshame.config import Settings, get_settings
-from hallofshame.db.dialects import sqlite_setup
+from hallofshame.db.dialects import WRITER_OPTION, sqlite_setup
 
 log = logging.getLogger("hallofshame.sql")
 
@@ -88,6 +88,17 @@ def session_factory() -> sessionmaker[Session]:
     if _factory is None:  # pragma: no cover - get_engine() always sets it
         raise RuntimeError("no session factory")
     return _factory
+
+
+def writer_factory() -> sessionmaker[Session]:
+    """Sessions for the jobs: each of their transactions writes, so on SQLite each takes
+    the write lock at BEGIN and queues behind a concurrent job (collection, rollups,
+    weather run in parallel threads of one scheduler) instead of failing when its read
+    turns into a write. Same connections and pool as ``session_factory``; API requests,
+    which only read, keep plain transactions."""
+    return sessionmaker(
+        bind=get_engine().execution_options(**{WRITER_OPTION: True}), expire_on_commit=False
+    )
 
 
 def dispose_engine() -> None:

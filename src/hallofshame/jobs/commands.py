@@ -14,9 +14,9 @@ log = logging.getLogger("hallofshame.cli")
 
 
 def _factory():  # type: ignore[no-untyped-def]
-    from hallofshame.db.engine import session_factory
+    from hallofshame.db.engine import writer_factory
 
-    return session_factory()
+    return writer_factory()
 
 
 def _interval(text: str) -> int:

@@ -19,7 +19,7 @@ from hallofshame import clock
 from hallofshame.config import get_settings
 from hallofshame.db import migrate
 from hallofshame.db.dialects import recreate_database
-from hallofshame.db.engine import dispose_engine, get_engine, session_factory
+from hallofshame.db.engine import dispose_engine, get_engine, session_factory, writer_factory
 from hallofshame.ingest.catalog_sync import load_bundled_catalog
 from hallofshame.ingest.tiers import load_overrides
 from hallofshame.jobs import tasks
@@ -42,7 +42,7 @@ def run_product(*, source: str, days: int, reset: bool, host: str, port: int) ->
     settings = get_settings()
     click.echo(f"database: {settings.effective_database_url}")
     prepare_database(reset=reset)
-    factory = session_factory()
+    factory = writer_factory()
     if source == "sim":
         click.echo(f"simulating history (up to {days} days, resumes where it stopped)…")
         tasks.simulate_until_now(
