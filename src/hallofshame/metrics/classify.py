@@ -48,6 +48,11 @@ class Scope:
     cycle_ids: tuple[int, ...] | None = None
     ride_id: int | None = None
 
+    def day_range(self) -> tuple[int, int] | None:
+        """The first and last local day number of the scope, when it is given by days."""
+        numbers = [d for days in self.days.values() for d in days]
+        return (min(numbers), max(numbers)) if numbers else None
+
     def cycle_filter(self) -> ColumnElement[bool]:
         conds: list[ColumnElement[bool]] = []
         if self.cycle_ids is not None:
@@ -129,6 +134,21 @@ def counted_rides() -> ColumnElement[bool]:
     return and_(Ride.category == ATTRACTION, Ride.active.is_(True))
 
 
+def _same_day(scope: Scope) -> ColumnElement[bool]:
+    """The observation's own (ride, local day) row of ``operated_days``.
+
+    The scope's day range is repeated as constants although the equality implies it:
+    PostgreSQL, misjudging how many cycles a window holds, otherwise seeks the ride's
+    operated days by ride alone and filters the day afterwards (every day of the ride's
+    history read once per observation: 200 of a one-day series' 296 ms on L).
+    """
+    cond = and_(_today.ride_id == Observation.ride_id, _today.local_day == Cycle.local_day)
+    bounds = scope.day_range()
+    if bounds is not None:
+        cond = and_(cond, _today.local_day.between(*bounds))
+    return cond
+
+
 def _facts(scope: Scope) -> Subquery:
     """Observation rows with the stored facts the rules need, eligibility evaluated once.
 
@@ -156,10 +176,7 @@ def _facts(scope: Scope) -> Subquery:
         .join(Cycle, Cycle.id == Observation.cycle_id)
         .join(Ride, Ride.id == Observation.ride_id)
         .join(Park, Park.id == Observation.park_id)
-        .outerjoin(
-            _today,
-            and_(_today.ride_id == Observation.ride_id, _today.local_day == Cycle.local_day),
-        )
+        .outerjoin(_today, _same_day(scope))
         .outerjoin(
             before,
             and_(before.c.ride_id == Observation.ride_id, before.c.local_day == Cycle.local_day),
