@@ -29,7 +29,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import httpx
@@ -53,9 +53,11 @@ def _clock(url: str) -> str:
     """
     from sqlalchemy import create_engine, func, select
 
+    from hallofshame.clock import parse_instant
     from hallofshame.db.models import Cycle
+    from hallofshame.metrics.timeseries import iso_utc
 
-    limit = datetime.fromisoformat(os.environ.get("HOS_NOW", PINNED_NOW))
+    limit = parse_instant(os.environ.get("HOS_NOW", PINNED_NOW))
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
@@ -63,8 +65,8 @@ def _clock(url: str) -> str:
     finally:
         engine.dispose()
     if latest is None:
-        return limit.isoformat()
-    return (latest.replace(tzinfo=UTC) + AFTER_CYCLE).isoformat().replace("+00:00", "Z")
+        return iso_utc(limit)
+    return iso_utc(latest.replace(tzinfo=UTC) + AFTER_CYCLE)
 
 
 def _free_port() -> int:

@@ -20,7 +20,8 @@ from typing import ClassVar
 
 from locust import HttpUser, between, constant_throughput, events, task
 
-PERIODS = ("live", "today", "yesterday", "last_week", "last_month")
+from hallofshame.api.warming import DASHBOARD_PERIODS as PERIODS  # the period switcher
+
 # Live has no ranking of downtime hours; its shame is the live score. All periods rank.
 _rng = random.Random(7)
 _addresses = (f"198.51.{n // 250}.{n % 250 + 1}" for n in itertools.count())

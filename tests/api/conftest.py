@@ -45,12 +45,14 @@ def load_scenario(session: Session, folder: Path, mp: pytest.MonkeyPatch) -> dic
     return meta
 
 
+def joined_factory(conn: Connection) -> sessionmaker[Session]:
+    """Sessions whose commits become savepoints of the test's outer transaction."""
+    return sessionmaker(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+
 def make_app(conn: Connection, **overrides: Any) -> Flask:
     settings = get_settings().model_copy(update={"env": "test", **overrides})
-    factory = sessionmaker(
-        bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
-    return create_app(settings, session_factory=factory)
+    return create_app(settings, session_factory=joined_factory(conn))
 
 
 @dataclass

@@ -6,21 +6,14 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 from hallofshame.api.warming import dashboard_paths, warm
 from hallofshame.config import get_settings, reset_settings
 from hallofshame.db.models import JobRun, Park
 from hallofshame.jobs.tasks import warm_cache
-from tests.api.conftest import Populated, make_app
+from tests.api.conftest import Populated, joined_factory, make_app
 
 VISITOR = {"REMOTE_ADDR": "203.0.113.7"}
-
-
-def _factory(pinned: Populated) -> sessionmaker[Session]:
-    return sessionmaker(
-        bind=pinned.conn, join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
 
 
 def test_one_worker_computes_another_serves(pinned: Populated, redis_url: str) -> None:
@@ -34,7 +27,7 @@ def test_one_worker_computes_another_serves(pinned: Populated, redis_url: str) -
 
 def test_warming_fills_what_the_dashboard_asks_for(pinned: Populated, redis_url: str) -> None:
     settings = get_settings().model_copy(update={"cache_url": redis_url, "env": "test"})
-    report = warm(_factory(pinned), settings=settings)
+    report = warm(joined_factory(pinned.conn), settings=settings)
     parks = list(pinned_parks(pinned))
     assert report.answers == len(dashboard_paths(parks)) == 22 + 6 * len(parks)
     assert report.failed == 0 and report.computed == report.answers
@@ -50,13 +43,13 @@ def test_warming_fills_what_the_dashboard_asks_for(pinned: Populated, redis_url:
     path = "/api/parks/downtime?period=today"
     assert visitor.get(path).json == fresh.get(path).json
     # Nothing new landed: a second pass computes nothing.
-    assert warm(_factory(pinned), settings=settings).computed == 0
+    assert warm(joined_factory(pinned.conn), settings=settings).computed == 0
 
 
 def test_the_warm_job_is_recorded(
     pinned: Populated, redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    factory = _factory(pinned)
+    factory = joined_factory(pinned.conn)
     assert warm_cache(factory).answers == 0  # no shared cache configured: nothing to do
     monkeypatch.setenv("HOS_CACHE_URL", redis_url)
     reset_settings()
@@ -77,5 +70,5 @@ def test_the_rate_limit_is_one_count_across_workers(pinned: Populated, redis_url
 
 
 def pinned_parks(pinned: Populated) -> list[int]:
-    with _factory(pinned)() as s:
+    with joined_factory(pinned.conn)() as s:
         return list(s.scalars(select(Park.id).where(Park.active.is_(True))))
