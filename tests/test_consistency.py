@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hallofshame import clock
@@ -18,7 +18,15 @@ from hallofshame.catalog import bundled_parks
 from hallofshame.db import migrate
 from hallofshame.db.dialects import recreate_database
 from hallofshame.db.engine import make_engine
-from hallofshame.db.models import Cycle, Observation, Park, RideDayRollup
+from hallofshame.db.models import (
+    Cycle,
+    Observation,
+    Park,
+    ParkDayRollup,
+    ParkSpanRollup,
+    RideDayRollup,
+    RideSpanRollup,
+)
 from hallofshame.domain.localtime import day_number, local_date_of
 from hallofshame.domain.periods import resolve
 from hallofshame.ingest.collector import collect_once, park_refs
@@ -27,7 +35,7 @@ from hallofshame.ingest.simulate import simulate_history
 from hallofshame.ingest.tiers import load_overrides
 from hallofshame.jobs import tasks
 from hallofshame.metrics import charts, rankings, timeseries
-from hallofshame.metrics.windows import running_days
+from hallofshame.metrics.windows import kept_spans, running_days
 from tests.conftest import sibling_url
 
 NOW = datetime(2026, 8, 14, 18, 0, tzinfo=UTC)
@@ -182,13 +190,93 @@ def _rollup_rows(factory: sessionmaker[Session]) -> list[tuple[object, ...]]:
         )
 
 
+def _span_rows(factory: sessionmaker[Session]) -> list[tuple[object, ...]]:
+    """Every kept week and month sum, ride and park rows, without their timestamps."""
+    out: list[tuple[object, ...]] = []
+    with factory() as s:
+        for model in (RideSpanRollup, ParkSpanRollup):
+            cols = [c for c in model.__table__.columns if c.name != "computed_at"]
+            out.extend(tuple(row) for row in s.execute(select(*cols)))
+    return sorted(out, key=repr)
+
+
+def _rolled(s: Session, wanted: dict[int, list[date]]) -> dict[int, set[date]]:
+    return {
+        pid: set(
+            s.scalars(
+                select(ParkDayRollup.local_date).where(
+                    ParkDayRollup.park_id == pid,
+                    ParkDayRollup.metrics_version == 1,
+                    ParkDayRollup.local_date.in_(days),
+                )
+            )
+        )
+        for pid, days in wanted.items()
+    }
+
+
+def test_kept_spans_stand_for_their_days(history: sessionmaker[Session]) -> None:
+    """Each kept week and month is the SUM of its days' rollups; periods read them; and a
+    span whose days no longer match what it summed is not read (the days are)."""
+    with history() as s:
+        parks = list(s.scalars(select(Park).where(Park.active.is_(True))))
+        spans = s.scalars(select(RideSpanRollup)).all()
+        assert {(r.first_date, r.last_date) for r in spans} >= {
+            (date(2026, 7, 1), date(2026, 7, 31)),
+            (date(2026, 8, 2), date(2026, 8, 8)),
+        }
+        for span in spans:
+            days = s.scalars(
+                select(RideDayRollup).where(
+                    RideDayRollup.ride_id == span.ride_id,
+                    RideDayRollup.metrics_version == span.metrics_version,
+                    RideDayRollup.local_date.between(span.first_date, span.last_date),
+                )
+            ).all()
+            assert span.down_s == sum(d.down_s for d in days)
+            assert span.capacity_s == sum(d.capacity_s for d in days)
+            assert span.episodes == sum(d.episodes for d in days)
+            assert span.wait_max == max(
+                (d.wait_max for d in days if d.wait_max is not None), default=None
+            )
+        for period in ("last_week", "last_month"):
+            windows = {p.id: resolve(period, NOW, p.timezone) for p in parks}
+            wanted = {pid: w.days for pid, w in windows.items()}
+            kept = kept_spans(s, wanted, _rolled(s, wanted), {}, 1)
+            assert all(k is not None for ks in kept.values() for k in ks.values())
+            assert {pid: len(ks) for pid, ks in kept.items()} == {p.id: 1 for p in parks}, period
+        # One July day loses its rollup behind the writer's back: July is read day by day,
+        # that day from raw, and the month still agrees with raw.
+        park = parks[0]
+        s.execute(
+            delete(ParkDayRollup).where(
+                ParkDayRollup.park_id == park.id, ParkDayRollup.local_date == date(2026, 7, 20)
+            )
+        )
+        s.execute(
+            delete(RideDayRollup).where(
+                RideDayRollup.park_id == park.id, RideDayRollup.local_date == date(2026, 7, 20)
+            )
+        )
+        window = resolve("last_month", NOW, park.timezone)
+        wanted = {park.id: window.days}
+        assert kept_spans(s, wanted, _rolled(s, wanted), {}, 1) == {}
+        rolled_month = rankings.compute(s, "last_month", now=NOW, version=1)
+        raw = rankings.compute(s, "last_month", now=NOW, version=RAW_ONLY)
+        assert _figures(rolled_month) == _figures(raw)
+        s.rollback()
+
+
 def test_recompute_is_idempotent(history: sessionmaker[Session]) -> None:
     before = _rollup_rows(history)
+    spans = _span_rows(history)
+    assert spans
     first, last = min(r[1] for r in before), max(r[1] for r in before)
     tasks.recompute(history, first, last, version=1)
     once = _rollup_rows(history)
     tasks.recompute(history, first, last, version=1)
     assert _rollup_rows(history) == once == before
+    assert _span_rows(history) == spans
     tasks.recompute(history, first, last, version=2)  # versions coexist
     rows = _rollup_rows(history)
     assert len(rows) == 2 * len(once)
@@ -201,6 +289,7 @@ def test_overlapping_recomputes_at_once_leave_the_same_rows(
     """Two recomputes of overlapping ranges started together (as from two processes, each
     with its own worker threads): no duplicate, no lost row, the same rollups."""
     before = _rollup_rows(history)
+    spans = _span_rows(history)
     first, last = min(r[1] for r in before), max(r[1] for r in before)
     middle = first + (last - first) / 2
     start = threading.Barrier(2)
@@ -214,6 +303,7 @@ def test_overlapping_recomputes_at_once_leave_the_same_rows(
         for job in jobs:
             job.result()
     assert _rollup_rows(history) == before
+    assert _span_rows(history) == spans
 
 
 def test_collection_during_a_recompute_loses_nothing(history: sessionmaker[Session]) -> None:

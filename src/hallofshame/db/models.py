@@ -265,6 +265,57 @@ class ParkDayRollup(Base):
     computed_at: Mapped[utc]
 
 
+class RideSpanRollup(Base):
+    """A ride's daily rollups summed over a kept span (a week or a month, ``domain.spans``).
+
+    Rewritten with the days it sums, in their transaction, so it always equals the SUM
+    of its days' ``ride_day_rollups``; the primary key clusters a park's span together.
+    """
+
+    __tablename__ = "ride_span_rollups"
+    __table_args__ = (
+        CheckConstraint("last_date >= first_date", name="ordered"),
+        CheckConstraint("down_s <= capacity_s", name="down_within_capacity"),
+    )
+
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"), primary_key=True)
+    first_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    metrics_version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ride_id: Mapped[int] = mapped_column(ForeignKey("rides.id"), primary_key=True)
+    up_s: Mapped[int] = mapped_column(BigInteger)
+    down_s: Mapped[int] = mapped_column(BigInteger)
+    capacity_s: Mapped[int] = mapped_column(BigInteger)
+    wait_sum: Mapped[int] = mapped_column(BigInteger)
+    wait_n: Mapped[int] = mapped_column(Integer)
+    wait_max: Mapped[int | None] = mapped_column(Integer)
+    episodes: Mapped[int] = mapped_column(Integer)
+    longest_outage_s: Mapped[int | None] = mapped_column(Integer)
+    observed_s: Mapped[int | None] = mapped_column(BigInteger)
+    computed_at: Mapped[utc]
+
+
+class ParkSpanRollup(Base):
+    """A park's daily rollups summed over a kept span, with how many days were summed
+    (a reader uses the span only when that is every rolled day it would have read)."""
+
+    __tablename__ = "park_span_rollups"
+    __table_args__ = (
+        CheckConstraint("last_date >= first_date", name="ordered"),
+        CheckConstraint("days > 0", name="days_positive"),
+    )
+
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"), primary_key=True)
+    first_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    metrics_version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    days: Mapped[int] = mapped_column(Integer)
+    open_s: Mapped[int] = mapped_column(BigInteger)
+    cycles: Mapped[int] = mapped_column(Integer)
+    span_s: Mapped[int | None] = mapped_column(BigInteger)
+    computed_at: Mapped[utc]
+
+
 class WeatherObservation(Base):
     __tablename__ = "weather_observations"
     __table_args__ = (UniqueConstraint("park_id", "observed_at"),)

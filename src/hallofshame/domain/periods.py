@@ -22,6 +22,7 @@ from hallofshame.domain.localtime import (
     require_aware,
     zone,
 )
+from hallofshame.domain.spans import week_start
 
 #: Custom ranges are capped so one request cannot ask for years of raw data.
 MAX_CUSTOM_DAYS = 366
@@ -221,8 +222,7 @@ def resolve(period: Period | str, now_utc: datetime, tz: tzinfo | str) -> Window
     if kind is PeriodKind.YESTERDAY:
         return _days_window(kind, yesterday, yesterday, zone_)
     if kind is PeriodKind.LAST_WEEK:
-        # date.weekday(): Monday 0 … Sunday 6; the current week began on its Sunday.
-        this_sunday = today - timedelta(days=(today.weekday() + 1) % 7)
+        this_sunday = week_start(today)
         return _days_window(kind, this_sunday - timedelta(days=7), this_sunday - ONE_DAY, zone_)
     if kind is PeriodKind.LAST_MONTH:
         last = today.replace(day=1) - ONE_DAY

@@ -18,9 +18,12 @@ from hallofshame.db.models import (
     Cycle,
     ParkDayRollup,
     ParkDayRunning,
+    ParkSpanRollup,
     RideDayRollup,
     RideDayRunning,
+    RideSpanRollup,
 )
+from hallofshame.domain.spans import Span
 from hallofshame.metrics.classify import Scope, classified
 from hallofshame.metrics.episodes import keyed
 
@@ -228,7 +231,7 @@ def _raw_open(session: Session, scope: Scope, *, by_day: bool) -> dict[tuple[int
     }
 
 
-StoredRide = type[RideDayRollup] | type[RideDayRunning]
+StoredRide = type[RideDayRollup] | type[RideDayRunning] | type[RideSpanRollup]
 StoredPark = type[ParkDayRollup] | type[ParkDayRunning]
 
 
@@ -246,8 +249,34 @@ def _rollup_filter(
         model.metrics_version == version,
         or_(
             *(
-                and_(model.park_id.in_(pids), model.local_date.in_(ds))
+                and_(model.park_id.in_(pids), model.local_date.in_(ds))  # type: ignore[union-attr]
                 for ds, pids in groups.items()
+            )
+        ),
+    )
+
+
+def _span_filter(
+    model: type[RideSpanRollup] | type[ParkSpanRollup],
+    spans: Mapping[int, Sequence[Span]],
+    version: int,
+) -> ColumnElement[bool]:
+    # As ``_rollup_filter``: parks reading the same spans share one term.
+    groups: dict[tuple[Span, ...], list[int]] = {}
+    for pid, ss in spans.items():
+        if ss:
+            groups.setdefault(tuple(sorted(ss)), []).append(pid)
+    return and_(
+        model.metrics_version == version,
+        or_(
+            *(
+                and_(
+                    model.park_id.in_(pids),
+                    or_(
+                        *(and_(model.first_date == s.first, model.last_date == s.last) for s in ss)
+                    ),
+                )
+                for ss, pids in groups.items()
             )
         ),
     )
@@ -258,76 +287,112 @@ def _known_sum(column: Any) -> ColumnElement[Any]:
     return case((func.count(column) == func.count(), func.sum(column)), else_=None)
 
 
+#: The stored per-ride sums, in the order ``ride_aggregates`` selects them.
+STORED_RIDE_SUMS = (
+    "up_s",
+    "down_s",
+    "capacity_s",
+    "wait_sum",
+    "wait_n",
+    "wait_max",
+    "episodes",
+    "longest_outage_s",
+    "observed_s",
+)
+
+
+def ride_aggregates(r: StoredRide) -> list[ColumnElement[Any]]:
+    """Stored rows add up: SUM the sums, MAX the maxima (METRICS.md §3), in the order of
+    ``STORED_RIDE_SUMS``. Running rows keep no observed time (only rollups need it)."""
+    return [
+        func.sum(r.up_s),
+        func.sum(r.down_s),
+        func.sum(r.capacity_s),
+        func.sum(r.wait_sum),
+        func.sum(r.wait_n),
+        func.max(r.wait_max),
+        func.sum(r.episodes),
+        func.max(r.longest_outage_s),
+        null() if r is RideDayRunning else _known_sum(r.observed_s),  # type: ignore[union-attr]
+    ]
+
+
 def rollup_ride_sums(
     session: Session, days: Mapping[int, Sequence[date]], version: int
 ) -> dict[int, RideSums]:
     """Per-ride sums of the stored ride-day rollups for the given park days."""
-    return {k[0]: s for k, s in _stored_ride_sums(session, RideDayRollup, days, version).items()}
+    if not any(days.values()):
+        return {}
+    where = _rollup_filter(RideDayRollup, days, version)
+    return {k[0]: s for k, s in _stored_ride_sums(session, RideDayRollup, where).items()}
 
 
 def rollup_ride_day_sums(
     session: Session, days: Mapping[int, Sequence[date]], version: int
 ) -> dict[tuple[int, date], RideSums]:
     """The stored ride-day rollups themselves, by (ride, local date)."""
-    return _stored_ride_sums(session, RideDayRollup, days, version, by_day=True)  # type: ignore[return-value]
+    if not any(days.values()):
+        return {}
+    where = _rollup_filter(RideDayRollup, days, version)
+    return _stored_ride_sums(session, RideDayRollup, where, by_day=True)  # type: ignore[return-value]
 
 
 def running_ride_sums(
     session: Session, days: Mapping[int, Sequence[date]], version: int
 ) -> dict[int, RideSums]:
     """Per-ride sums of the running (today's) rows for the given park days."""
-    return {k[0]: s for k, s in _stored_ride_sums(session, RideDayRunning, days, version).items()}
+    if not any(days.values()):
+        return {}
+    where = _rollup_filter(RideDayRunning, days, version)
+    return {k[0]: s for k, s in _stored_ride_sums(session, RideDayRunning, where).items()}
+
+
+def span_ride_sums(
+    session: Session, spans: Mapping[int, Sequence[Span]], version: int
+) -> dict[int, RideSums]:
+    """Per-ride sums of the kept week and month sums for the given park spans."""
+    if not any(spans.values()):
+        return {}
+    where = _span_filter(RideSpanRollup, spans, version)
+    return {k[0]: s for k, s in _stored_ride_sums(session, RideSpanRollup, where).items()}
 
 
 def _stored_ride_sums(
     session: Session,
     r: StoredRide,
-    days: Mapping[int, Sequence[date]],
-    version: int,
+    where: ColumnElement[bool],
     *,
     by_day: bool = False,
 ) -> dict[tuple[int, date | None], RideSums]:
-    """Daily rows add up: SUM the sums, MAX the maxima (METRICS.md §3)."""
-    if not any(days.values()):
-        return {}
-    # Running rows keep no observed time: only the rollups need it (daily series).
-    observed = _known_sum(r.observed_s) if r is RideDayRollup else null()
-    day = r.local_date if by_day else null()
+    day = r.local_date if by_day else null()  # type: ignore[union-attr]
     stmt = (
-        select(
-            r.ride_id,
-            r.park_id,
-            func.sum(r.up_s),
-            func.sum(r.down_s),
-            func.sum(r.capacity_s),
-            func.sum(r.wait_sum),
-            func.sum(r.wait_n),
-            func.max(r.wait_max),
-            func.sum(r.episodes),
-            func.max(r.longest_outage_s),
-            observed,
-            day,
-        )
-        .where(_rollup_filter(r, days, version))
-        .group_by(r.ride_id, r.park_id, *((r.local_date,) if by_day else ()))
+        select(r.ride_id, r.park_id, *ride_aggregates(r), day)
+        .where(where)
+        .group_by(r.ride_id, r.park_id, *((r.local_date,) if by_day else ()))  # type: ignore[union-attr]
     )
-    return {
-        (row[0], row[11]): RideSums(
+    out: dict[tuple[int, date | None], RideSums] = {}
+    for row in session.execute(stmt):
+        up, down, cap, wait_sum, wait_n, wait_max, episodes, longest, observed, d = row[2:]
+        out[(row[0], d)] = RideSums(
             ride_id=row[0],
             park_id=row[1],
-            up_s=_int(row[2]),
-            down_s=_int(row[3]),
-            capacity_s=_int(row[4]),
-            wait_sum=_int(row[5]),
-            wait_n=_int(row[6]),
-            wait_max=None if row[7] is None else int(row[7]),
-            episodes=_int(row[8]),
-            longest_s=None if row[9] is None else int(row[9]),
+            up_s=_int(up),
+            down_s=_int(down),
+            capacity_s=_int(cap),
+            wait_sum=_int(wait_sum),
+            wait_n=_int(wait_n),
+            wait_max=None if wait_max is None else int(wait_max),
+            episodes=_int(episodes),
+            longest_s=None if longest is None else int(longest),
             observations=1,
-            observed_s=None if row[10] is None else int(row[10]),
+            observed_s=None if observed is None else int(observed),
         )
-        for row in session.execute(stmt)
-    }
+    return out
+
+
+def park_aggregates(p: type[ParkDayRollup]) -> list[ColumnElement[Any]]:
+    """A park's daily rollups added up: days summed, open_s, cycles, span_s."""
+    return [func.count(), func.sum(p.open_s), func.sum(p.cycles), _known_sum(p.span_s)]
 
 
 def rollup_park_open(
@@ -378,6 +443,37 @@ def _stored_park_open(
             span_s=None if row[4] is None else int(row[4]),
         )
         for row in session.execute(stmt)
+    }
+
+
+@dataclass(frozen=True)
+class SpanOpen:
+    """A kept span's park sums and how many daily rollups they add up."""
+
+    days: int
+    open: ParkOpen
+
+
+def span_park_open(
+    session: Session, spans: Mapping[int, Sequence[Span]], version: int
+) -> dict[tuple[int, Span], SpanOpen]:
+    if not any(spans.values()):
+        return {}
+    p = ParkSpanRollup
+    stmt = select(p.park_id, p.first_date, p.last_date, p.days, p.open_s, p.cycles, p.span_s).where(
+        _span_filter(p, spans, version)
+    )
+    return {
+        (pid, Span(first, last)): SpanOpen(
+            days=days,
+            open=ParkOpen(
+                park_id=pid,
+                open_s=_int(open_s),
+                cycles=_int(cycles),
+                span_s=None if span_s is None else int(span_s),
+            ),
+        )
+        for pid, first, last, days, open_s, cycles, span_s in session.execute(stmt)
     }
 
 

@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 from hallofshame.db.models import Cycle, Park, ParkDayRollup, ParkDayRunning, Ride
 from hallofshame.domain.localtime import date_of_day_number, day_number, local_date_of
 from hallofshame.domain.periods import Window, resolve
+from hallofshame.domain.spans import Span, cover
 from hallofshame.metrics.classify import Scope, counted_rides
 from hallofshame.metrics.figures import ParkFigures, RideFigures, ride_figures
 from hallofshame.metrics.sums import (
     ParkOpen,
     RideSums,
+    SpanOpen,
     merge_parks,
     merge_rides,
     raw_park_open,
@@ -31,6 +33,8 @@ from hallofshame.metrics.sums import (
     rollup_ride_sums,
     running_park_open,
     running_ride_sums,
+    span_park_open,
+    span_ride_sums,
 )
 
 #: A park's latest cycle is live only while it is at most this old (METRICS.md §5).
@@ -161,15 +165,15 @@ def period_figures(
 ) -> list[ParkPeriod]:
     """Every park's figures for a period (not ``live``).
 
-    Each park-day comes from exactly one place: the daily rollup of ``version`` when the
-    day is complete and rolled up, else the running sums kept as its cycles arrived
-    (today), else the raw observations. Days without any cycle need none of them.
+    Each park-day comes from exactly one place: the kept week or month sums when a whole
+    such span of complete days is rolled up (``kept_spans``), else the daily rollup of
+    ``version`` when the day is complete and rolled up, else the running sums kept as its
+    cycles arrived (today), else the raw observations. Days without any cycle need none.
     """
     windows = park_windows(parks, period, now)
     today = {p.id: local_date_of(now, ZoneInfo(p.timezone)) for p in parks}
     wanted = {pid: [d for d in _days(w) if d < today[pid]] for pid, w in windows.items()}
     rolled = _rolled_days(session, wanted, version)
-    rolled_list = {pid: sorted(ds) for pid, ds in rolled.items()}
     rest = days_with_cycles(
         session,
         {
@@ -177,6 +181,11 @@ def period_figures(
             for pid, w in windows.items()
         },
     )
+    kept = kept_spans(session, wanted, rolled, rest, version)
+    covered = {pid: {d for s in spans for d in s.dates()} for pid, spans in kept.items()}
+    rolled_list = {
+        pid: sorted(d for d in ds if d not in covered.get(pid, set())) for pid, ds in rolled.items()
+    }
     running = running_days(session, rest, version, now)
     running_list = {pid: sorted(ds) for pid, ds in running.items()}
     raw_days = {
@@ -184,12 +193,15 @@ def period_figures(
         for pid, ds in rest.items()
     }
     scope = Scope(days={pid: ds for pid, ds in raw_days.items() if ds}, until=now)
+    span_reads = {pid: [s for s, k in spans.items() if k] for pid, spans in kept.items()}
     rides = merge_rides(
+        span_ride_sums(session, span_reads, version),
         rollup_ride_sums(session, rolled_list, version),
         running_ride_sums(session, running_list, version),
         raw_ride_sums(session, scope) if scope.days else {},
     )
     opens = merge_parks(
+        *({pid: k.open} for pid, spans in kept.items() for k in spans.values() if k),
         rollup_park_open(session, rolled_list, version),
         running_park_open(session, running_list, version),
         raw_park_open(session, scope) if scope.days else {},
@@ -202,6 +214,33 @@ def period_figures(
         )
         for p in parks
     ]
+
+
+def kept_spans(
+    session: Session,
+    wanted: dict[int, list[date]],
+    rolled: dict[int, set[date]],
+    rest: dict[int, list[date]],
+    version: int,
+) -> dict[int, dict[Span, SpanOpen | None]]:
+    """The weeks and months of each park's complete days that the kept span sums can
+    stand for: every day of the span with cycles is rolled up, and the kept sums add up
+    exactly that many days. ``None`` marks a span with no rolled day (nothing to read)."""
+    candidates: dict[int, list[Span]] = {}
+    for pid, days in wanted.items():
+        pending = rest.get(pid, [])
+        spans, _ = cover(days)
+        candidates[pid] = [s for s in spans if not any(s.first <= d <= s.last for d in pending)]
+    stored = span_park_open(session, candidates, version)
+    out: dict[int, dict[Span, SpanOpen | None]] = {}
+    for pid, spans in candidates.items():
+        have = rolled.get(pid, set())
+        for span in spans:
+            n = sum(1 for d in have if span.first <= d <= span.last)
+            k = stored.get((pid, span))
+            if (k.days if k else 0) == n:
+                out.setdefault(pid, {})[span] = k
+    return out
 
 
 def days_with_cycles(session: Session, wanted: dict[int, list[date]]) -> dict[int, list[date]]:

@@ -1,4 +1,5 @@
-"""Daily rollups: the additive sums of one ride-day and one park-day, per metrics version.
+"""Daily rollups: the additive sums of one ride-day and one park-day, per metrics version,
+and the week and month sums kept beside them (``rollups.spans``).
 
 Recomputing a range for a version replaces exactly that version's rows for that range
 (delete + insert in the caller's transaction), so running it twice leaves the same rows.
@@ -22,6 +23,7 @@ from hallofshame.domain.tiers import weight
 from hallofshame.metrics.classify import Scope
 from hallofshame.metrics.sums import raw_park_day_open, raw_ride_day_sums
 from hallofshame.metrics.windows import ride_tiers
+from hallofshame.rollups.spans import rewrite_spans
 
 log = logging.getLogger("hallofshame.rollups")
 
@@ -127,6 +129,7 @@ def rollup_park_days(
         session.execute(insert(table_of(RideDayRollup)), ride_rows)
     if park_rows:
         session.execute(insert(table_of(ParkDayRollup)), park_rows)
+    rewrite_spans(session, park.id, first, last, version=version, now=now)
     result.park_days, result.ride_days = len(park_rows), len(ride_rows)
     result.empty_days = (d1 - d0 + 1) - len(park_rows)
     if result.empty_days:
