@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from itertools import pairwise
 
+from hallofshame.domain.spans import week_of
 from hallofshame.jobs.tasks import CHUNK_DAYS, weeks
 
 
@@ -16,6 +17,9 @@ def test_a_range_is_cut_into_runs_of_at_most_a_week() -> None:
     # Contiguous, no day twice, none left out.
     assert all(b + timedelta(days=1) == c for (_, b), (c, _) in pairwise(runs))
     assert sum((b - a).days + 1 for a, b in runs) == 91
+    # Cut at the kept weeks' edges: every run lies in one Sunday–Saturday week.
+    assert all(week_of(a) == week_of(b) for a, b in runs)
+    assert [a.weekday() for a, _ in runs[1:]] == [6] * (len(runs) - 1)  # Sundays
 
 
 def test_a_single_day_is_one_run() -> None:

@@ -20,6 +20,7 @@ from hallofshame import clock
 from hallofshame.config import get_settings
 from hallofshame.db.dialects import is_write_conflict, parallel_writers, replace_range_isolation
 from hallofshame.db.models import Cycle, Park, ParkDayRollup, Ride
+from hallofshame.domain.spans import week_of
 from hallofshame.ingest.collector import (
     CollectReport,
     LiveSource,
@@ -161,9 +162,15 @@ CHUNK_DAYS = 7
 
 
 def weeks(first: date, last: date) -> list[tuple[date, date]]:
-    """first..last in runs of at most ``CHUNK_DAYS`` local days."""
-    starts = (first + timedelta(days=i) for i in range(0, (last - first).days + 1, CHUNK_DAYS))
-    return [(d, min(d + timedelta(days=CHUNK_DAYS - 1), last)) for d in starts]
+    """first..last cut at the kept weeks' edges (Sunday–Saturday, ``domain.spans``): runs
+    of at most ``CHUNK_DAYS`` days, each rewriting one kept week and its month(s)."""
+    runs = []
+    d = first
+    while d <= last:
+        end = min(week_of(d).last, last)
+        runs.append((d, end))
+        d = end + timedelta(days=1)
+    return runs
 
 
 def recompute(
@@ -190,7 +197,9 @@ def recompute(
             stmt = stmt.where(Park.id.in_(park_ids))
         parks = list(s.scalars(stmt))
         threads = parallel_writers(s.get_bind(), workers or get_settings().recompute_workers)
-    chunks = [(park, start, end) for park in parks for start, end in weeks(first, last)]
+    # Week-major: the workers busy at one time write different parks, so they seldom
+    # rewrite the same kept week or month (a collision is a write conflict, run again).
+    chunks = [(park, start, end) for start, end in weeks(first, last) for park in parks]
 
     def one(chunk: tuple[Park, date, date]) -> RollupResult:
         park, start, end = chunk
