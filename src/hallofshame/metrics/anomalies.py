@@ -24,10 +24,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hallofshame.db.models import Park, Ride
+from hallofshame.db.models import Park
 from hallofshame.domain.periods import custom_period
 from hallofshame.metrics.rankings import selected_parks
-from hallofshame.metrics.windows import period_figures, ride_tiers
+from hallofshame.metrics.windows import RideInfo, period_figures, ride_tiers
 
 HISTORY_DAYS = 28
 MIN_HISTORY = 7
@@ -59,7 +59,7 @@ def severity_of(z: float) -> str | None:
 class Anomaly:
     entity: str  # "park" or "ride"
     park: Park
-    ride: Ride | None
+    ride: RideInfo | None
     metric: str
     value: float
     median: float
@@ -131,7 +131,7 @@ def anomalies(
 def _judge(
     entity: str,
     park: Park,
-    ride: Ride | None,
+    ride: RideInfo | None,
     metric: str,
     value: float,
     history: list[float],

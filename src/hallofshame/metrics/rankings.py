@@ -14,14 +14,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hallofshame.db.models import Cycle, Park, Ride
+from hallofshame.db.models import Cycle, Park
 from hallofshame.metrics.figures import ParkFigures, RideFigures
 from hallofshame.metrics.windows import (
     ParkPeriod,
+    RideInfo,
     latest_cycles,
     live_figures,
-    parks_rides,
     period_figures,
+    ride_tiers,
 )
 
 LIVE = "live"
@@ -46,7 +47,7 @@ class ParkRow:
 
 @dataclass(frozen=True)
 class RideRow:
-    ride: Ride
+    ride: RideInfo
     park: Park
     figures: RideFigures
     today: RideFigures | None = None
@@ -71,7 +72,7 @@ class Snapshot:
 
     period: str | object
     parks: list[ParkRow]
-    rides: dict[int, Ride]
+    rides: dict[int, RideInfo]
 
 
 def compute(
@@ -84,7 +85,7 @@ def compute(
     park_id: int | None = None,
 ) -> Snapshot:
     parks = selected_parks(session, filter_, park_id)
-    ride_map, tiers = parks_rides(session, [p.id for p in parks])
+    tiers = ride_tiers(session, [p.id for p in parks])
     if period == LIVE:
         today = {
             pp.park.id: pp
@@ -106,7 +107,7 @@ def compute(
             ParkRow(park=pp.park, period=pp, figures=pp.figures)
             for pp in period_figures(session, parks, period, now, version, tiers=tiers)
         ]
-    return Snapshot(period=period, parks=rows, rides=ride_map)
+    return Snapshot(period=period, parks=rows, rides=tiers)
 
 
 def _desc(value: float | int | None) -> float:

@@ -6,8 +6,9 @@ longer period is always a SUM of daily rows and never an average of averages.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -235,9 +236,10 @@ StoredRide = type[RideDayRollup] | type[RideDayRunning] | type[RideSpanRollup]
 StoredPark = type[ParkDayRollup] | type[ParkDayRunning]
 
 
-def _rollup_filter(
+def rollup_filter(
     model: StoredRide | StoredPark, days: Mapping[int, Sequence[date]], version: int
 ) -> ColumnElement[bool]:
+    """``version``'s stored rows of the given park days."""
     # Parks asking for the same dates (a period is the same calendar dates in every
     # park's own time zone) share one ``park_id IN (…) AND local_date IN (…)`` term, so a
     # 48-park month is one or two index ranges instead of 48 OR-ed terms.
@@ -261,7 +263,7 @@ def _span_filter(
     spans: Mapping[int, Sequence[Span]],
     version: int,
 ) -> ColumnElement[bool]:
-    # As ``_rollup_filter``: parks reading the same spans share one term.
+    # As ``rollup_filter``: parks reading the same spans share one term.
     groups: dict[tuple[Span, ...], list[int]] = {}
     for pid, ss in spans.items():
         if ss:
@@ -323,7 +325,7 @@ def rollup_ride_sums(
     """Per-ride sums of the stored ride-day rollups for the given park days."""
     if not any(days.values()):
         return {}
-    where = _rollup_filter(RideDayRollup, days, version)
+    where = rollup_filter(RideDayRollup, days, version)
     return {k[0]: s for k, s in _stored_ride_sums(session, RideDayRollup, where).items()}
 
 
@@ -333,7 +335,7 @@ def rollup_ride_day_sums(
     """The stored ride-day rollups themselves, by (ride, local date)."""
     if not any(days.values()):
         return {}
-    where = _rollup_filter(RideDayRollup, days, version)
+    where = rollup_filter(RideDayRollup, days, version)
     return _stored_ride_sums(session, RideDayRollup, where, by_day=True)  # type: ignore[return-value]
 
 
@@ -343,7 +345,7 @@ def running_ride_sums(
     """Per-ride sums of the running (today's) rows for the given park days."""
     if not any(days.values()):
         return {}
-    where = _rollup_filter(RideDayRunning, days, version)
+    where = rollup_filter(RideDayRunning, days, version)
     return {k[0]: s for k, s in _stored_ride_sums(session, RideDayRunning, where).items()}
 
 
@@ -431,7 +433,7 @@ def _stored_park_open(
     day = p.local_date if by_day else null()
     stmt = (
         select(p.park_id, func.sum(p.open_s), func.sum(p.cycles), latest, span, day)
-        .where(_rollup_filter(p, days, version))
+        .where(rollup_filter(p, days, version))
         .group_by(p.park_id, *((p.local_date,) if by_day else ()))
     )
     return {
@@ -484,7 +486,7 @@ def merge_rides(*parts: dict[int, RideSums]) -> dict[int, RideSums]:
             if ride_id in out:
                 out[ride_id].add(sums)
             else:
-                out[ride_id] = RideSums(**{f.name: getattr(sums, f.name) for f in fields(sums)})
+                out[ride_id] = copy.copy(sums)  # the parts are never changed
     return out
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, case, func, literal, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from hallofshame.db.models import Cycle, Park, Ride
+from hallofshame.db.models import Cycle, Park
 from hallofshame.domain.localtime import (
     date_of_day_number,
     day_bounds,
@@ -54,7 +54,7 @@ from hallofshame.metrics.sums import (
     sum_columns,
     sums_from,
 )
-from hallofshame.metrics.windows import build_figures, days_with_cycles, ride_tiers
+from hallofshame.metrics.windows import RideInfo, build_figures, days_with_cycles, ride_tiers
 
 #: One request may ask for at most this many buckets (a year of hours is 8,784).
 MAX_BUCKETS = 2000
@@ -69,7 +69,7 @@ class Series:
     edges: list[datetime]
     rides: list[dict[int, RideSums]]
     opens: list[ParkOpen]
-    tiers: dict[int, Ride]
+    tiers: dict[int, RideInfo]
 
     def __len__(self) -> int:
         return len(self.edges) - 1

@@ -14,12 +14,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hallofshame.db.models import Park, Ride
+from hallofshame.db.models import Park
 from hallofshame.domain.periods import Period, PeriodKind, Window, as_period, custom_period
 from hallofshame.domain.rounding import round_hours, round_percent
 from hallofshame.metrics import rankings
 from hallofshame.metrics.figures import ParkFigures, RideFigures, uptime_percentage
-from hallofshame.metrics.windows import ParkPeriod, park_windows, period_figures, ride_tiers
+from hallofshame.metrics.windows import (
+    ParkPeriod,
+    RideInfo,
+    park_windows,
+    period_figures,
+    ride_tiers,
+)
 
 #: A change of at least this many percentage points is a trend (METRICS.md §4).
 TREND_THRESHOLD_PP = 5.0
@@ -82,7 +88,7 @@ def previous_figures(
 @dataclass(frozen=True)
 class Trend:
     park: Park
-    ride: Ride | None
+    ride: RideInfo | None
     now: ParkFigures | RideFigures
     before: ParkFigures | RideFigures
     window: Window
@@ -135,7 +141,7 @@ def trends(
     out: list[Trend] = []
     for park in parks:
         cur, prev = current[park.id], before[park.id]
-        pairs: list[tuple[Ride | None, Any, Any, tuple[int, int, int], tuple[int, int, int]]]
+        pairs: list[tuple[RideInfo | None, Any, Any, tuple[int, int, int], tuple[int, int, int]]]
         if entity == "parks":
             pairs = [
                 (None, cur.figures, prev.figures, _park_key(cur.figures), _park_key(prev.figures))

@@ -29,6 +29,7 @@ from hallofshame.metrics.sums import (
     merge_rides,
     raw_park_open,
     raw_ride_sums,
+    rollup_filter,
     rollup_park_open,
     rollup_ride_sums,
     running_park_open,
@@ -63,14 +64,7 @@ def _rolled_days(
     if not any(wanted.values()):
         return {}
     stmt = select(ParkDayRollup.park_id, ParkDayRollup.local_date).where(
-        ParkDayRollup.metrics_version == version,
-        or_(
-            *(
-                and_(ParkDayRollup.park_id == pid, ParkDayRollup.local_date.in_(ds))
-                for pid, ds in wanted.items()
-                if ds
-            )
-        ),
+        rollup_filter(ParkDayRollup, wanted, version)
     )
     out: dict[int, set[date]] = {}
     for pid, d in session.execute(stmt):
@@ -90,15 +84,7 @@ def running_days(
         return {}
     rows = session.execute(
         select(ParkDayRunning.park_id, ParkDayRunning.local_date, ParkDayRunning.last_ts).where(
-            ParkDayRunning.metrics_version == version,
-            ParkDayRunning.last_ts <= now,
-            or_(
-                *(
-                    and_(ParkDayRunning.park_id == pid, ParkDayRunning.local_date.in_(ds))
-                    for pid, ds in wanted.items()
-                    if ds
-                )
-            ),
+            rollup_filter(ParkDayRunning, wanted, version), ParkDayRunning.last_ts <= now
         )
     ).all()
     if not rows:
@@ -126,25 +112,38 @@ def running_days(
     return out
 
 
-def ride_tiers(session: Session, park_ids: Sequence[int]) -> dict[int, Ride]:
+@dataclass(frozen=True, slots=True)
+class RideInfo:
+    """What figures and listings need of a ride: where it is, its name and its tier.
+
+    Plain values rather than ORM objects: every ranking reads the whole catalog's counted
+    rides, and building ~1,500 ORM instances a request cost more than its sums.
+    """
+
+    id: int
+    park_id: int
+    name: str
+    tier: int | None
+
+
+def ride_tiers(session: Session, park_ids: Sequence[int]) -> dict[int, RideInfo]:
     """The counted rides of the parks (the rides a figure is made of), by id."""
-    return parks_rides(session, park_ids)[1]
-
-
-def parks_rides(
-    session: Session, park_ids: Sequence[int]
-) -> tuple[dict[int, Ride], dict[int, Ride]]:
-    """Every ride of the parks, and the counted ones among them, in one query."""
     if not park_ids:
-        return {}, {}
+        return {}
     rows = session.execute(
-        select(Ride, counted_rides().label("counted")).where(Ride.park_id.in_(park_ids))
-    ).all()
-    return {r.id: r for r, _ in rows}, {r.id: r for r, counted in rows if counted}
+        select(Ride.id, Ride.park_id, Ride.name, Ride.tier).where(
+            Ride.park_id.in_(park_ids), counted_rides()
+        )
+    )
+    return {r.id: RideInfo(r.id, r.park_id, r.name, r.tier) for r in rows}
+
+
+def ride_info(ride: Ride) -> RideInfo:
+    return RideInfo(ride.id, ride.park_id, ride.name, ride.tier)
 
 
 def build_figures(
-    park_id: int, rides: dict[int, RideSums], tiers: dict[int, Ride], open_: ParkOpen | None
+    park_id: int, rides: dict[int, RideSums], tiers: dict[int, RideInfo], open_: ParkOpen | None
 ) -> ParkFigures:
     figures: list[RideFigures] = [
         ride_figures(s, tiers[s.ride_id].tier)
@@ -161,7 +160,7 @@ def period_figures(
     now: datetime,
     version: int,
     *,
-    tiers: dict[int, Ride] | None = None,
+    tiers: dict[int, RideInfo] | None = None,
 ) -> list[ParkPeriod]:
     """Every park's figures for a period (not ``live``).
 
@@ -227,9 +226,13 @@ def kept_spans(
     stand for: every day of the span with cycles is rolled up, and the kept sums add up
     exactly that many days. ``None`` marks a span with no rolled day (nothing to read)."""
     candidates: dict[int, list[Span]] = {}
+    covers: dict[tuple[date, ...], list[Span]] = {}  # most parks share their dates
     for pid, days in wanted.items():
         pending = rest.get(pid, [])
-        spans, _ = cover(days)
+        key = tuple(days)
+        if key not in covers:
+            covers[key] = cover(key)[0]
+        spans = covers[key]
         candidates[pid] = [s for s in spans if not any(s.first <= d <= s.last for d in pending)]
     stored = span_park_open(session, candidates, version)
     out: dict[int, dict[Span, SpanOpen | None]] = {}
@@ -295,7 +298,7 @@ def live_figures(
     parks: Sequence[Park],
     now: datetime,
     *,
-    tiers: dict[int, Ride] | None = None,
+    tiers: dict[int, RideInfo] | None = None,
 ) -> list[ParkPeriod]:
     """Figures of each park's live cycle; parks without live data are left out."""
     cycles = latest_cycles(session, [p.id for p in parks], now)

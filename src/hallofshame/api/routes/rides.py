@@ -28,6 +28,7 @@ from hallofshame.metrics.episodes import list_episodes
 from hallofshame.metrics.figures import ride_figures
 from hallofshame.metrics.rankings import RideRow
 from hallofshame.metrics.sums import RideSums
+from hallofshame.metrics.windows import ride_info
 
 bp = blueprint("rides", ["rides"])
 
@@ -94,7 +95,7 @@ def ride_details(path: RidePath, query: PeriodQuery) -> dict[str, Any]:
     row = next((r for r in rankings.ride_rows(snap) if r.ride.id == ride.id), None)
     if row is None:  # no counted observation in the window: every sum is zero
         empty = ride_figures(RideSums(ride_id=ride.id, park_id=park.id), ride.tier)
-        row = RideRow(ride=ride, park=park, figures=empty)
+        row = RideRow(ride=ride_info(ride), park=park, figures=empty)
     downtime = present.ride_downtime_item(0, row, snap.period)
     waits = present.ride_wait_item(0, row)
     # Outages of the period's local days (live shows today's, like every live view).
