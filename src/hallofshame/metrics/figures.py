@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from hallofshame.domain.tiers import weight
 from hallofshame.metrics.sums import ParkOpen, RideSums
@@ -92,23 +93,26 @@ def ride_figures(sums: RideSums, tier: int | None) -> RideFigures:
 
 @dataclass(frozen=True)
 class ParkFigures:
+    """A park's figures from its counted rides' figures. The sums over its rides are
+    computed once each: rankings sort by them and then show them."""
+
     park_id: int
     rides: Sequence[RideFigures]
     open: ParkOpen
 
-    @property
+    @cached_property
     def weighted_down_s(self) -> int:
         return sum(r.weighted_down_s for r in self.rides)
 
-    @property
+    @cached_property
     def weighted_capacity_s(self) -> int:
         return sum(r.weighted_capacity_s for r in self.rides)
 
-    @property
+    @cached_property
     def down_s(self) -> int:
         return sum(r.sums.down_s for r in self.rides)
 
-    @property
+    @cached_property
     def up_s(self) -> int:
         return sum(r.sums.up_s for r in self.rides)
 
@@ -140,7 +144,7 @@ class ParkFigures:
     def operating_hours(self) -> float:
         return hours(self.open.open_s)
 
-    @property
+    @cached_property
     def wait_n(self) -> int:
         return sum(r.sums.wait_n for r in self.rides)
 

@@ -81,7 +81,7 @@ class Series:
         return self.edges[i].astimezone(zone(self.park.timezone))
 
     def park_figures(self, i: int) -> ParkFigures:
-        return build_figures(self.park.id, self.rides[i], self.tiers, self.opens[i])
+        return build_figures(self.park.id, self.rides[i].values(), self.tiers, self.opens[i])
 
     def ride_figures(self, i: int, ride_id: int) -> RideFigures:
         sums = self.rides[i].get(ride_id) or RideSums(ride_id=ride_id, park_id=self.park.id)

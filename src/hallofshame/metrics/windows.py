@@ -7,7 +7,7 @@ by the same sums. Both halves are additive, so the period total is their sum.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -25,6 +25,7 @@ from hallofshame.metrics.sums import (
     ParkOpen,
     RideSums,
     SpanOpen,
+    group_by_park,
     merge_parks,
     merge_rides,
     raw_park_open,
@@ -143,11 +144,15 @@ def ride_info(ride: Ride) -> RideInfo:
 
 
 def build_figures(
-    park_id: int, rides: dict[int, RideSums], tiers: dict[int, RideInfo], open_: ParkOpen | None
+    park_id: int,
+    rides: Iterable[RideSums],
+    tiers: dict[int, RideInfo],
+    open_: ParkOpen | None,
 ) -> ParkFigures:
+    """The park's figures from its counted rides' sums (other parks' sums are ignored)."""
     figures: list[RideFigures] = [
         ride_figures(s, tiers[s.ride_id].tier)
-        for s in rides.values()
+        for s in rides
         if s.park_id == park_id and s.ride_id in tiers
     ]
     return ParkFigures(park_id=park_id, rides=figures, open=open_ or ParkOpen(park_id=park_id))
@@ -207,9 +212,12 @@ def period_figures(
     )
     if tiers is None:
         tiers = ride_tiers(session, [p.id for p in parks])
+    by_park = group_by_park(rides.values())
     return [
         ParkPeriod(
-            park=p, window=windows[p.id], figures=build_figures(p.id, rides, tiers, opens.get(p.id))
+            park=p,
+            window=windows[p.id],
+            figures=build_figures(p.id, by_park.get(p.id, []), tiers, opens.get(p.id)),
         )
         for p in parks
     ]
@@ -307,6 +315,7 @@ def live_figures(
     opens = raw_park_open(session, scope)
     if tiers is None:
         tiers = ride_tiers(session, list(cycles))
+    by_park = group_by_park(rides.values())
     out = []
     for p in parks:
         if p.id not in cycles:
@@ -314,7 +323,9 @@ def live_figures(
         window = resolve("today", now, ZoneInfo(p.timezone))
         out.append(
             ParkPeriod(
-                park=p, window=window, figures=build_figures(p.id, rides, tiers, opens.get(p.id))
+                park=p,
+                window=window,
+                figures=build_figures(p.id, by_park.get(p.id, []), tiers, opens.get(p.id)),
             )
         )
     return out
