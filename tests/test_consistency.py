@@ -492,3 +492,12 @@ def test_zz_purging_raw_data_changes_no_rolled_up_figure(
     assert after == before
     # The park page's month is read from the rollups, so it too outlives the raw rows.
     assert series_after == series_before
+    # A recompute over purged days has nothing to recompute them from: it keeps their
+    # rollups (and the week and month sums made of them) instead of emptying them.
+    rows = _rollup_rows(history)
+    spans = _span_rows(history)
+    tasks.recompute(history, min(r[1] for r in rows), max(r[1] for r in rows), version=1)
+    assert _rollup_rows(history) == rows
+    assert _span_rows(history) == spans
+    with history() as s:
+        assert _figures(rankings.compute(s, "last_month", now=NOW, version=1)) == before

@@ -104,7 +104,8 @@ def rollup(
     )
     click.echo(
         f"{result.park_days} park-days, {result.ride_days} ride-days, "
-        f"{result.empty_days} days without data"
+        f"{result.empty_days} days without data, "
+        f"{result.kept_days} days kept (raw data purged)"
     )
 
 

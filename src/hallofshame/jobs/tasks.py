@@ -220,9 +220,7 @@ def recompute(
         bar = tqdm(total=days, unit=" park-days", disable=not progress)
         with ThreadPoolExecutor(max_workers=threads) as pool:
             for (_, start, end), r in zip(chunks, pool.map(one, chunks), strict=True):
-                total.park_days += r.park_days
-                total.ride_days += r.ride_days
-                total.empty_days += r.empty_days
+                total.add(r)
                 bar.update((end - start).days + 1)
         bar.close()
         ctx.rows = total.ride_days

@@ -33,6 +33,14 @@ class RollupResult:
     park_days: int = 0
     ride_days: int = 0
     empty_days: int = 0
+    #: Rolled-up days left as they were: their raw cycles are (partly) purged.
+    kept_days: int = 0
+
+    def add(self, other: RollupResult) -> None:
+        self.park_days += other.park_days
+        self.ride_days += other.ride_days
+        self.empty_days += other.empty_days
+        self.kept_days += other.kept_days
 
 
 def last_complete_day(park: Park, now: datetime) -> date:
@@ -42,7 +50,8 @@ def last_complete_day(park: Park, now: datetime) -> date:
 def rollup_park_days(
     session: Session, park: Park, first: date, last: date, *, version: int, now: datetime
 ) -> RollupResult:
-    """Replace ``version``'s rows of ``park`` for local dates first..last (complete only)."""
+    """Replace ``version``'s rows of ``park`` for local dates first..last (complete only),
+    except days whose raw data is no longer whole (``kept_days``)."""
     last = min(last, last_complete_day(park, now))
     result = RollupResult()
     if last < first:
@@ -65,26 +74,39 @@ def rollup_park_days(
         else {}
     )
 
-    session.execute(
-        delete(RideDayRollup).where(
-            RideDayRollup.park_id == park.id,
-            RideDayRollup.metrics_version == version,
-            RideDayRollup.local_date.between(first, last),
-        )
+    # Only days whose raw cycles are all still there are replaced: a day purged (wholly or
+    # in part, the retention cut falls inside days) keeps the rollup made when it was
+    # whole, instead of being emptied or shrunk by a recompute.
+    kept = dict(
+        session.execute(
+            select(ParkDayRollup.local_date, ParkDayRollup.cycles).where(
+                ParkDayRollup.park_id == park.id,
+                ParkDayRollup.metrics_version == version,
+                ParkDayRollup.local_date.between(first, last),
+            )
+        ).all()
     )
-    session.execute(
-        delete(ParkDayRollup).where(
-            ParkDayRollup.park_id == park.id,
-            ParkDayRollup.metrics_version == version,
-            ParkDayRollup.local_date.between(first, last),
-        )
-    )
+    replace = {
+        day for (_, day), o in park_days.items() if o.cycles >= kept.get(date_of_day_number(day), 0)
+    }
+    kept_days = set(kept) - {date_of_day_number(d) for d in replace}
+    result.kept_days = len(kept_days)
+    dates = sorted(date_of_day_number(d) for d in replace)
+    for model in (RideDayRollup, ParkDayRollup):
+        if dates:
+            session.execute(
+                delete(model).where(
+                    model.park_id == park.id,
+                    model.metrics_version == version,
+                    model.local_date.in_(dates),
+                )
+            )
 
     computed_at = now.replace(microsecond=0)
     ride_rows = []
     weighted: dict[int, list[int]] = {}
     for (ride_id, day), s in ride_days.items():
-        if ride_id not in tiers:
+        if ride_id not in tiers or day not in replace:
             continue
         first_at = operated.get((ride_id, day))
         ride_rows.append(
@@ -124,6 +146,7 @@ def rollup_park_days(
             "computed_at": computed_at,
         }
         for (_, day), o in park_days.items()
+        if day in replace
     ]
     if ride_rows:
         session.execute(insert(table_of(RideDayRollup)), ride_rows)
@@ -131,7 +154,16 @@ def rollup_park_days(
         session.execute(insert(table_of(ParkDayRollup)), park_rows)
     rewrite_spans(session, park.id, first, last, version=version, now=now)
     result.park_days, result.ride_days = len(park_rows), len(ride_rows)
-    result.empty_days = (d1 - d0 + 1) - len(park_rows)
+    polled = {date_of_day_number(day) for _, day in park_days}
+    result.empty_days = (d1 - d0 + 1) - len(polled | kept_days)
+    if result.kept_days:
+        log.warning(
+            "%s: %d rolled-up days between %s and %s kept as they were (raw data purged)",
+            park.name,
+            result.kept_days,
+            first,
+            last,
+        )
     if result.empty_days:
         log.warning(
             "%s: %d of %d days between %s and %s have no cycles",
@@ -150,7 +182,5 @@ def rollup_range(
     total = RollupResult()
     for park in parks:
         r = rollup_park_days(session, park, first, last, version=version, now=now)
-        total.park_days += r.park_days
-        total.ride_days += r.ride_days
-        total.empty_days += r.empty_days
+        total.add(r)
     return total

@@ -46,6 +46,7 @@ def recompute(query: RecomputeQuery) -> dict[str, Any]:
             "park_days": result.park_days,
             "ride_days": result.ride_days,
             "empty_days": result.empty_days,
+            "kept_days": result.kept_days,
         },
         start_date=period.start.isoformat(),
         end_date=period.end.isoformat(),
