@@ -7,7 +7,7 @@ longer period is always a SUM of daily rows and never an average of averages.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -236,25 +236,29 @@ StoredRide = type[RideDayRollup] | type[RideDayRunning] | type[RideSpanRollup]
 StoredPark = type[ParkDayRollup] | type[ParkDayRunning]
 
 
+def _parks_sharing(
+    park_id: Any,
+    per_park: Mapping[int, Sequence[Any]],
+    term: Callable[[tuple[Any, ...]], ColumnElement[bool]],
+) -> ColumnElement[bool]:
+    """``park_id IN (…) AND term(values)``, one per distinct set of values: a period is the
+    same calendar dates in every park's own time zone, so a 48-park month is one or two
+    index ranges instead of 48 OR-ed terms."""
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for pid, values in per_park.items():
+        if values:
+            groups.setdefault(tuple(sorted(values)), []).append(pid)
+    return or_(*(and_(park_id.in_(pids), term(vs)) for vs, pids in groups.items()))
+
+
 def rollup_filter(
     model: StoredRide | StoredPark, days: Mapping[int, Sequence[date]], version: int
 ) -> ColumnElement[bool]:
     """``version``'s stored rows of the given park days."""
-    # Parks asking for the same dates (a period is the same calendar dates in every
-    # park's own time zone) share one ``park_id IN (…) AND local_date IN (…)`` term, so a
-    # 48-park month is one or two index ranges instead of 48 OR-ed terms.
-    groups: dict[tuple[date, ...], list[int]] = {}
-    for pid, ds in days.items():
-        if ds:
-            groups.setdefault(tuple(sorted(ds)), []).append(pid)
+    local_date = model.local_date  # type: ignore[union-attr]
     return and_(
         model.metrics_version == version,
-        or_(
-            *(
-                and_(model.park_id.in_(pids), model.local_date.in_(ds))  # type: ignore[union-attr]
-                for ds, pids in groups.items()
-            )
-        ),
+        _parks_sharing(model.park_id, days, lambda ds: local_date.in_(ds)),
     )
 
 
@@ -263,25 +267,12 @@ def _span_filter(
     spans: Mapping[int, Sequence[Span]],
     version: int,
 ) -> ColumnElement[bool]:
-    # As ``rollup_filter``: parks reading the same spans share one term.
-    groups: dict[tuple[Span, ...], list[int]] = {}
-    for pid, ss in spans.items():
-        if ss:
-            groups.setdefault(tuple(sorted(ss)), []).append(pid)
-    return and_(
-        model.metrics_version == version,
-        or_(
-            *(
-                and_(
-                    model.park_id.in_(pids),
-                    or_(
-                        *(and_(model.first_date == s.first, model.last_date == s.last) for s in ss)
-                    ),
-                )
-                for ss, pids in groups.items()
-            )
-        ),
-    )
+    """``version``'s kept sums of the given park spans."""
+
+    def these(ss: tuple[Span, ...]) -> ColumnElement[bool]:
+        return or_(*(and_(model.first_date == s.first, model.last_date == s.last) for s in ss))
+
+    return and_(model.metrics_version == version, _parks_sharing(model.park_id, spans, these))
 
 
 def _known_sum(column: Any) -> ColumnElement[Any]:
