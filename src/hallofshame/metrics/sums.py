@@ -316,8 +316,7 @@ def rollup_ride_sums(
     """Per-ride sums of the stored ride-day rollups for the given park days."""
     if not any(days.values()):
         return {}
-    where = rollup_filter(RideDayRollup, days, version)
-    return {k[0]: s for k, s in _stored_ride_sums(session, RideDayRollup, where).items()}
+    return _per_ride(session, RideDayRollup, rollup_filter(RideDayRollup, days, version))
 
 
 def rollup_ride_day_sums(
@@ -336,8 +335,7 @@ def running_ride_sums(
     """Per-ride sums of the running (today's) rows for the given park days."""
     if not any(days.values()):
         return {}
-    where = rollup_filter(RideDayRunning, days, version)
-    return {k[0]: s for k, s in _stored_ride_sums(session, RideDayRunning, where).items()}
+    return _per_ride(session, RideDayRunning, rollup_filter(RideDayRunning, days, version))
 
 
 def span_ride_sums(
@@ -346,8 +344,11 @@ def span_ride_sums(
     """Per-ride sums of the kept week and month sums for the given park spans."""
     if not any(spans.values()):
         return {}
-    where = _span_filter(RideSpanRollup, spans, version)
-    return {k[0]: s for k, s in _stored_ride_sums(session, RideSpanRollup, where).items()}
+    return _per_ride(session, RideSpanRollup, _span_filter(RideSpanRollup, spans, version))
+
+
+def _per_ride(session: Session, r: StoredRide, where: ColumnElement[bool]) -> dict[int, RideSums]:
+    return {k[0]: s for k, s in _stored_ride_sums(session, r, where).items()}
 
 
 def _stored_ride_sums(
