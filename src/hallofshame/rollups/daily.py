@@ -1,8 +1,9 @@
 """Daily rollups: the additive sums of one ride-day and one park-day, per metrics version,
 and the week and month sums kept beside them (``rollups.spans``).
 
-Recomputing a range for a version replaces exactly that version's rows for that range
-(delete + insert in the caller's transaction), so running it twice leaves the same rows.
+Recomputing a range for a version replaces exactly that version's rows for the days of
+that range whose raw cycles are all still there (delete + insert in the caller's
+transaction), so running it twice leaves the same rows.
 Only complete local days are rolled up; today is always computed from raw.
 """
 
@@ -77,7 +78,7 @@ def rollup_park_days(
     # Only days whose raw cycles are all still there are replaced: a day purged (wholly or
     # in part, the retention cut falls inside days) keeps the rollup made when it was
     # whole, instead of being emptied or shrunk by a recompute.
-    kept = dict(
+    existing = dict(
         session.execute(
             select(ParkDayRollup.local_date, ParkDayRollup.cycles).where(
                 ParkDayRollup.park_id == park.id,
@@ -87,9 +88,9 @@ def rollup_park_days(
         ).all()
     )
     replace = {
-        day for (_, day), o in park_days.items() if o.cycles >= kept.get(date_of_day_number(day), 0)
+        day for (_, day), o in park_days.items() if o.cycles >= existing.get(date_of_day_number(day), 0)
     }
-    kept_days = set(kept) - {date_of_day_number(d) for d in replace}
+    kept_days = set(existing) - {date_of_day_number(d) for d in replace}
     result.kept_days = len(kept_days)
     dates = sorted(date_of_day_number(d) for d in replace)
     for model in (RideDayRollup, ParkDayRollup):
