@@ -88,7 +88,9 @@ def rollup_park_days(
         ).all()
     )
     replace = {
-        day for (_, day), o in park_days.items() if o.cycles >= existing.get(date_of_day_number(day), 0)
+        day
+        for (_, day), o in park_days.items()
+        if o.cycles >= existing.get(date_of_day_number(day), 0)
     }
     kept_days = set(existing) - {date_of_day_number(d) for d in replace}
     result.kept_days = len(kept_days)
