@@ -197,8 +197,8 @@ def recompute(
             stmt = stmt.where(Park.id.in_(park_ids))
         parks = list(s.scalars(stmt))
         threads = parallel_writers(s.get_bind(), workers or get_settings().recompute_workers)
-    # Week-major: the workers busy at one time write different parks, so they seldom
-    # rewrite the same kept week or month (a collision is a write conflict, run again).
+    # Week-major: the workers busy at one time write different parks, so they seldom wait
+    # for one another (a park's rollup writers take turns, ``rollups.daily``).
     chunks = [(park, start, end) for start, end in weeks(first, last) for park in parks]
 
     def one(chunk: tuple[Park, date, date]) -> RollupResult:

@@ -57,6 +57,12 @@ def rollup_park_days(
     result = RollupResult()
     if last < first:
         return result
+    # One writer of a park's rollups at a time: the week and month sums rewritten at the
+    # end add up days other transactions may be rewriting, and the last writer must see
+    # the others' committed days. Taken first, before any write, so two writers never hold
+    # each other's locks (PostgreSQL's NO KEY UPDATE leaves the collector's foreign-key
+    # checks on the park free; MariaDB's FOR UPDATE makes them wait for this transaction).
+    session.execute(select(Park.id).where(Park.id == park.id).with_for_update(key_share=True))
     d0, d1 = day_number(first), day_number(last)
     scope = Scope(days={park.id: tuple(range(d0, d1 + 1))})
     ride_days = raw_ride_day_sums(session, scope)

@@ -1,10 +1,9 @@
 """Week and month sums of the daily rollups, rewritten with the days they add up.
 
 Whoever replaces a park's daily rollups calls :func:`rewrite_spans` in the same
-transaction, so a kept span always equals the SUM of its days' rows as committed. Two
-transactions rewriting days of one span both delete and reinsert its rows: the second
-waits for the first's commit and then sums what the first wrote, or fails on the primary
-key and is run again whole (``dialects.is_write_conflict``).
+transaction, so a kept span always equals the SUM of its days' rows as committed. The
+writers of one park's rollups take turns (``rollups.daily`` locks the park's row first),
+so the later of two sums what the earlier committed.
 """
 
 from __future__ import annotations
