@@ -22,7 +22,7 @@ from hallofshame.domain.localtime import (
     require_aware,
     zone,
 )
-from hallofshame.domain.spans import week_start
+from hallofshame.domain.spans import month_of, week_of, week_start
 
 #: Custom ranges are capped so one request cannot ask for years of raw data.
 MAX_CUSTOM_DAYS = 366
@@ -182,8 +182,8 @@ class Window:
         """
         kind = self.kind
         if kind is PeriodKind.LAST_MONTH:
-            last = self.start_date - ONE_DAY
-            return _days_window(kind, last.replace(day=1), last, self.tz)
+            month = month_of(self.start_date - ONE_DAY)
+            return _days_window(kind, month.first, month.last, self.tz)
         if kind in (PeriodKind.TODAY, PeriodKind.LIVE):
             day = self.start_date - ONE_DAY
             return _days_window(kind, day, day, self.tz)
@@ -221,12 +221,13 @@ def resolve(period: Period | str, now_utc: datetime, tz: tzinfo | str) -> Window
     yesterday = today - ONE_DAY
     if kind is PeriodKind.YESTERDAY:
         return _days_window(kind, yesterday, yesterday, zone_)
+    # The previous whole week and month: the very spans whose sums are kept (domain.spans).
     if kind is PeriodKind.LAST_WEEK:
-        this_sunday = week_start(today)
-        return _days_window(kind, this_sunday - timedelta(days=7), this_sunday - ONE_DAY, zone_)
+        week = week_of(week_start(today) - ONE_DAY)
+        return _days_window(kind, week.first, week.last, zone_)
     if kind is PeriodKind.LAST_MONTH:
-        last = today.replace(day=1) - ONE_DAY
-        return _days_window(kind, last.replace(day=1), last, zone_)
+        month = month_of(today.replace(day=1) - ONE_DAY)
+        return _days_window(kind, month.first, month.last, zone_)
     if kind in _ROLLING_DAYS:
         n = _ROLLING_DAYS[kind]
         return _days_window(kind, yesterday - timedelta(days=n - 1), yesterday, zone_)

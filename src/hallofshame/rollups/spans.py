@@ -29,16 +29,14 @@ _KEY = ("park_id", "first_date", "last_date", "metrics_version")
 
 def rewrite_spans(
     session: Session, park_id: int, first: date, last: date, *, version: int, now: datetime
-) -> int:
-    """Rewrite ``version``'s kept spans of the park that hold any day of first..last;
-    returns how many spans have rows (a span without rolled days has none)."""
-    written = 0
+) -> None:
+    """Rewrite ``version``'s kept spans of the park that hold any day of first..last (a
+    span without rolled days is left without rows)."""
     for span in touching(first, last):
-        written += _rewrite(session, park_id, span, version, now)
-    return written
+        _rewrite(session, park_id, span, version, now)
 
 
-def _rewrite(session: Session, park_id: int, span: Span, version: int, now: datetime) -> int:
+def _rewrite(session: Session, park_id: int, span: Span, version: int, now: datetime) -> None:
     for model in (RideSpanRollup, ParkSpanRollup):
         session.execute(
             delete(model).where(
@@ -79,9 +77,8 @@ def _rewrite(session: Session, park_id: int, span: Span, version: int, now: date
         )
         .group_by(p.park_id)
     )
-    result = session.execute(
+    session.execute(
         insert(table_of(ParkSpanRollup)).from_select(
             [*_KEY, "days", "open_s", "cycles", "span_s", "computed_at"], park
         )
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
