@@ -7,15 +7,16 @@ from datetime import UTC, date, datetime
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Engine, func, insert, inspect, select
+from sqlalchemy import Connection, Engine, TableClause, column, func, insert, inspect, select, table
 
 from hallofshame.db import migrate
 from hallofshame.db.dialects import recreate_database
 from hallofshame.db.engine import make_engine
-from hallofshame.db.models import Base, Park, ParkDayRollup
+from hallofshame.db.models import Base, Park, ParkDayRollup, ScheduleDay
+from hallofshame.db.types import UTCDateTime
 from tests.conftest import sibling_url
 
-HEAD = "0005"
+HEAD = "0006"
 
 
 @pytest.fixture
@@ -76,15 +77,15 @@ def test_rollups_of_before_0004_keep_their_sums_with_unknown_span(
             "weighted_capacity_s": 720000,
             "computed_at": datetime(2026, 7, 2, 6, 0, tzinfo=UTC),
         }
-        conn.execute(insert(ParkDayRollup.__table__).values(**old))
+        conn.execute(insert(_rollups_of_0003()).values(**old))
     migrate.upgrade(scratch_engine)
     table = ParkDayRollup.__table__
     with scratch_engine.connect() as conn:
         row = conn.execute(select(table)).one()._mapping
     assert row["span_s"] is None
-    assert {k: row[k] for k in old if k != "computed_at"} == {
-        k: v for k, v in old.items() if k != "computed_at"
-    }
+    # 0006 dropped the weighted sums (weights are applied when figures are read).
+    kept = {k: v for k, v in old.items() if k != "computed_at" and not k.startswith("weighted")}
+    assert {k: row[k] for k in kept} == kept
     migrate.downgrade(scratch_engine, "0003")
     assert "span_s" not in {
         c["name"] for c in inspect(scratch_engine).get_columns("park_day_rollups")
@@ -92,6 +93,42 @@ def test_rollups_of_before_0004_keep_their_sums_with_unknown_span(
     migrate.upgrade(scratch_engine)
     with scratch_engine.connect() as conn:
         assert conn.execute(select(table.c.open_s)).scalar_one() == 36000
+
+
+def _rollups_of_0003() -> TableClause:
+    """``park_day_rollups`` as revision 0003 made it (the models describe head)."""
+    names = ("park_id", "local_date", "metrics_version", "open_s", "cycles")
+    return table(
+        "park_day_rollups",
+        *(column(n) for n in names),
+        column("weighted_down_s"),
+        column("weighted_capacity_s"),
+        column("computed_at", UTCDateTime()),
+    )
+
+
+def test_every_schedule_fetch_is_kept_and_a_downgrade_keeps_the_latest(
+    scratch_engine: Engine,
+) -> None:
+    """0006 keys schedule days by their fetch too; going back keeps each date's newest."""
+    migrate.upgrade(scratch_engine)
+    early = datetime(2026, 7, 1, 6, 0, tzinfo=UTC)
+    late = datetime(2026, 7, 2, 6, 0, tzinfo=UTC)
+    days = ScheduleDay.__table__
+    with scratch_engine.begin() as conn:
+        park_id = _add_park(conn, "Lakeshore Kingdom")
+        for fetched in (early, late):
+            conn.execute(
+                insert(days).values(
+                    park_id=park_id, local_date=date(2026, 7, 3), fetched_at=fetched
+                )
+            )
+    migrate.downgrade(scratch_engine, "0005")
+    with scratch_engine.connect() as conn:
+        rows = conn.execute(select(days.c.fetched_at)).scalars().all()
+    assert rows == [late]
+    migrate.upgrade(scratch_engine)
+    assert migrate.current(scratch_engine) == HEAD
 
 
 def test_models_and_migrations_do_not_drift(engine: Engine) -> None:

@@ -54,8 +54,6 @@ def test_recompute_is_never_hidden(client: FlaskClient, pinned: Populated) -> No
                     metrics_version=1,
                     open_s=0,
                     cycles=0,
-                    weighted_down_s=0,
-                    weighted_capacity_s=0,
                     computed_at=clock.now(),
                 )
             )

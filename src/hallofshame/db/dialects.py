@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, insert
+from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import text
@@ -90,6 +90,19 @@ def begin_writing(session: Session) -> None:
     bind = session.get_bind()
     if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
         session.connection(execution_options={WRITER_OPTION: True})
+
+
+def lock_park(session: Session, park_id: int) -> None:
+    """Take turns with the other writers of one park's cycles and sums, first thing.
+
+    Whoever adds cycles or rewrites a park's stored sums derives rows from what the
+    others committed (running sums, spans, week and month sums), so they must not
+    interleave. PostgreSQL's NO KEY UPDATE leaves foreign-key checks on the park free;
+    MariaDB's FOR UPDATE makes them wait; SQLite's writers are one at a time already.
+    """
+    from hallofshame.db.models import Park
+
+    session.execute(select(Park.id).where(Park.id == park_id).with_for_update(key_share=True))
 
 
 def sqlite_setup(engine: Engine) -> None:

@@ -45,6 +45,7 @@ NAMING = {
 
 STATUS_VALUES = "('OPERATING','DOWN','CLOSED','REFURBISHMENT','UNKNOWN')"
 SOURCE_VALUES = "('themeparks.wiki','queue-times')"
+ORIGIN_VALUES = "('live','replay','archive','simulated')"
 
 
 class Base(DeclarativeBase):
@@ -135,6 +136,7 @@ class Cycle(Base):
         Index(None, "ts"),
         CheckConstraint("span_s > 0", name="span_positive"),
         CheckConstraint(f"source IN {SOURCE_VALUES}", name="source"),
+        CheckConstraint(f"origin IN {ORIGIN_VALUES}", name="origin"),
     )
 
     id: Mapped[bigpk]
@@ -148,6 +150,9 @@ class Cycle(Base):
     # How park_open was decided: "schedule" or "heuristic" (METRICS.md §2).
     open_basis: Mapped[str] = mapped_column(String(16))
     rides_seen: Mapped[int] = mapped_column(Integer, default=0)
+    # Where the poll came from (``domain.statuses.Origin``): a live poll, a recorded feed,
+    # the ThemeParks.wiki archive's log of changes, or the simulator.
+    origin: Mapped[str] = mapped_column(String(16), default="live", server_default="live")
 
 
 class Observation(Base):
@@ -191,13 +196,18 @@ class OperatedDay(Base):
 
 
 class ScheduleDay(Base):
-    """A local date covered by a fetched schedule (covered with no window = closed)."""
+    """A local date covered by one fetched schedule (covered with no window = closed).
+
+    Every fetch is kept, not only the latest: a cycle is decided by the latest fetch made
+    before it (METRICS.md §2), and a fetch loaded late must not erase the one that decided
+    the cycles after it (REPLAY.md, "Load order").
+    """
 
     __tablename__ = "schedule_days"
 
     park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"), primary_key=True)
     local_date: Mapped[date] = mapped_column(Date, primary_key=True)
-    fetched_at: Mapped[utc]
+    fetched_at: Mapped[utc] = mapped_column(primary_key=True)
 
 
 class ScheduleWindow(Base):
@@ -258,8 +268,8 @@ class ParkDayRollup(Base):
     metrics_version: Mapped[int] = mapped_column(Integer)
     open_s: Mapped[int] = mapped_column(BigInteger)
     cycles: Mapped[int] = mapped_column(Integer)
-    weighted_down_s: Mapped[int] = mapped_column(BigInteger)
-    weighted_capacity_s: Mapped[int] = mapped_column(BigInteger)
+    # No weighted sums here: every period is weighed by each ride's current tier
+    # (METRICS.md §1), so weights are applied when a figure is read, never stored.
     # Σ span of the day's cycles, open or not; NULL as ``RideDayRollup.observed_s``.
     span_s: Mapped[int | None] = mapped_column(BigInteger)
     computed_at: Mapped[utc]
@@ -413,6 +423,37 @@ class ParkDayRunning(Base):
     open_s: Mapped[int] = mapped_column(BigInteger)
     cycles: Mapped[int] = mapped_column(Integer)
     last_ts: Mapped[utc]
+
+
+class StaleDay(Base):
+    """A park's local day whose stored sums were dropped because data it depends on
+    arrived late (REPLAY.md, "Load order"): read from raw until the rollup job redoes it."""
+
+    __tablename__ = "stale_days"
+
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"), primary_key=True)
+    local_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    marked_at: Mapped[utc]
+
+
+class ArchiveEvent(Base):
+    """One change of one entity in the ThemeParks.wiki archive's log (REPLAY.md).
+
+    Kept because the cycles an archive implies depend on every event ever loaded: a day
+    loaded later changes the state the following day's first cycles start from.
+    """
+
+    __tablename__ = "archive_events"
+    __table_args__ = (CheckConstraint(f"status IN {STATUS_VALUES}", name="status"),)
+
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_time: Mapped[utc] = mapped_column(primary_key=True)
+    name: Mapped[name200]
+    status: Mapped[str] = mapped_column(String(16))
+    raw_status: Mapped[str | None] = mapped_column(String(32))
+    wait_minutes: Mapped[int | None] = mapped_column(Integer)
+    has_standby: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 def table_of(model: type[Base]) -> Table:

@@ -18,6 +18,15 @@ class Source(StrEnum):
     QUEUE_TIMES = "queue-times"
 
 
+class Origin(StrEnum):
+    """Where a cycle came from; every origin is a poll like any other for the figures."""
+
+    LIVE = "live"
+    REPLAY = "replay"
+    ARCHIVE = "archive"
+    SIMULATED = "simulated"
+
+
 class TierSource(StrEnum):
     MANUAL = "manual"
     RULE = "rule"

@@ -18,10 +18,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from hallofshame.db.dialects import bulk_insert
+from hallofshame.db.dialects import bulk_insert, lock_park
 from hallofshame.db.models import Cycle, Observation, OperatedDay, Park, Ride, table_of
-from hallofshame.domain.localtime import day_number, local_date_of, zone
-from hallofshame.domain.statuses import ATTRACTION, RideStatus, Source
+from hallofshame.domain.localtime import date_of_day_number, day_number, local_date_of, zone
+from hallofshame.domain.statuses import ATTRACTION, Origin, RideStatus, Source
+from hallofshame.ingest import derived
 from hallofshame.ingest.catalog_sync import (
     UnknownParkError,
     ensure_wiki_park,
@@ -80,26 +81,68 @@ def _unique(readings: Sequence[RideReading]) -> list[RideReading]:
     return list(seen.values())
 
 
-def record_cycle(session: Session, snapshot: LiveSnapshot, *, interval_s: int) -> CycleOutcome:
+def record_cycle(
+    session: Session, snapshot: LiveSnapshot, *, interval_s: int, origin: Origin = Origin.LIVE
+) -> CycleOutcome:
     """Write one poll as a cycle unless the park already has one at this instant."""
     park = resolve_park(session, snapshot)
-    return record_cycles(session, park, [snapshot], interval_s=interval_s)[0]
+    return record_cycles(session, park, [snapshot], interval_s=interval_s, origin=origin)[0]
+
+
+@dataclass(frozen=True)
+class _Neighbours:
+    """The park's stored cycles around a batch: what decides its spans and its order."""
+
+    stored: set[datetime]  # instants already stored between the batch's first and last
+    prev: datetime | None  # the latest stored cycle before the batch
+    next: datetime | None  # the first stored cycle after the batch
+
+    def in_order(self, first: datetime) -> bool:
+        """Nothing stored after the batch's first new cycle: live collection's case."""
+        return self.next is None and not any(ts > first for ts in self.stored)
+
+
+def _neighbours(session: Session, park_id: int, first: datetime, last: datetime) -> _Neighbours:
+    stored = set(
+        session.scalars(
+            select(Cycle.ts).where(Cycle.park_id == park_id, Cycle.ts.between(first, last))
+        )
+    )
+    prev, nxt = session.execute(
+        select(
+            select(func.max(Cycle.ts))
+            .where(Cycle.park_id == park_id, Cycle.ts < first)
+            .scalar_subquery(),
+            select(func.min(Cycle.ts))
+            .where(Cycle.park_id == park_id, Cycle.ts > last)
+            .scalar_subquery(),
+        )
+    ).one()
+    return _Neighbours(stored=stored, prev=prev, next=nxt)
 
 
 def record_cycles(
-    session: Session, park: Park, snapshots: Sequence[LiveSnapshot], *, interval_s: int
+    session: Session,
+    park: Park,
+    snapshots: Sequence[LiveSnapshot],
+    *,
+    interval_s: int,
+    origin: Origin = Origin.LIVE,
 ) -> list[CycleOutcome]:
-    """Write a park's polls (in time order) as cycles; instants already stored are skipped."""
+    """Write a park's polls as cycles; instants already stored are skipped. The outcomes
+    are in the order of ``snapshots``.
+
+    Polls may arrive in any order and before, between or after the stored ones: whatever
+    the stored rows were derived from and the new polls change is derived again
+    (``ingest.derived``), so the figures equal those of all the polls loaded in time order.
+    """
     polls = sorted(snapshots, key=lambda s: s.fetched_at)
     if not polls:
         return []
+    lock_park(session, park.id)
     first_ts = polls[0].fetched_at.replace(microsecond=0)
     last_ts = polls[-1].fetched_at.replace(microsecond=0)
-    stored = set(
-        session.scalars(
-            select(Cycle.ts).where(Cycle.park_id == park.id, Cycle.ts.between(first_ts, last_ts))
-        )
-    )
+    around = _neighbours(session, park.id, first_ts, last_ts)
     source = polls[0].source
     all_readings = _unique([r for s in polls for r in s.rides])
     synced = sync_rides(session, park, source, all_readings)
@@ -124,33 +167,42 @@ def record_cycles(
         local_date_of(first_ts, tz) - timedelta(days=1),
         local_date_of(last_ts, tz),
     )
-    prev = session.scalar(
-        select(func.max(Cycle.ts)).where(Cycle.park_id == park.id, Cycle.ts < first_ts)
-    )
-
-    outcomes: list[CycleOutcome] = []
-    cycle_rows: list[dict[str, object]] = []
-    pending: list[tuple[CycleOutcome, datetime, list[RideReading], bool, int]] = []
-    for snap in polls:
+    # The new polls and the stored cycles between them, in time order: each new cycle's
+    # span runs from its predecessor, and a stored cycle right after a new one gets its
+    # span from it (METRICS.md §1).
+    fresh: dict[datetime, tuple[LiveSnapshot, CycleOutcome]] = {}
+    outcomes: list[CycleOutcome] = []  # in the order the polls were given
+    for snap in snapshots:
         ts = snap.fetched_at.replace(microsecond=0)
         outcome = CycleOutcome(park.id, park.name, ts.isoformat(), created=False)
         outcomes.append(outcome)
-        if ts in stored:
-            prev = ts
+        if ts not in around.stored and ts not in fresh:
+            fresh[ts] = (snap, outcome)
+            outcome.created = True
+    followers: dict[datetime, datetime] = {}
+    cycle_rows: list[dict[str, object]] = []
+    pending: list[tuple[CycleOutcome, datetime, list[RideReading], bool, int]] = []
+    prev, prev_is_new = around.prev, False
+    for ts in sorted(around.stored | set(fresh)):
+        if ts in around.stored:
+            if prev_is_new and prev is not None:
+                followers[ts] = prev
+            prev, prev_is_new = ts, False
             continue
-        stored.add(ts)
+        snap, outcome = fresh[ts]
         readings = _unique(snap.rides)
         local = local_date_of(ts, tz)
         operating = _operating_attractions(readings, rides)
         is_open, basis = book.park_open(ts, local, operating, active)
         span = cycle_span(ts, prev, interval_s)
-        prev = ts
+        prev, prev_is_new = ts, True
         cycle_rows.append(
             {
                 "park_id": park.id,
                 "ts": ts,
                 "span_s": span,
                 "source": snap.source.value,
+                "origin": origin.value,
                 "local_date": local,
                 "local_day": day_number(local),
                 "park_open": is_open,
@@ -158,11 +210,14 @@ def record_cycles(
                 "rides_seen": len(readings),
             }
         )
-        outcome.created, outcome.span_s, outcome.park_open = True, span, is_open
+        outcome.span_s, outcome.park_open = span, is_open
         outcome.statuses = Counter(r.status.value for r in readings)
         pending.append((outcome, ts, readings, is_open, day_number(local)))
     if not cycle_rows:
         return outcomes
+    if around.next is not None and prev_is_new and prev is not None:
+        followers[around.next] = prev
+    in_order = around.in_order(min(fresh))
 
     session.execute(insert(table_of(Cycle)), cycle_rows)
     ids = dict(
@@ -196,6 +251,18 @@ def record_cycles(
     for chunk in range(0, len(observations), 5000):
         bulk_insert(session, table_of(Observation), observations[chunk : chunk + 5000])
     _mark_operated(session, operated)
+
+    new_dates = sorted({date_of_day_number(p[4]) for p in pending})
+    if in_order:
+        # Nothing stored depends on the new cycles, unless their day was already rolled
+        # up (a cycle arriving after its day closed).
+        stale = derived.rolled_dates(session, park.id, new_dates)
+    else:
+        stale = derived.affected_dates(new_dates) | derived.affected_dates(
+            derived.respan(session, park.id, followers, lambda ts, p: cycle_span(ts, p, interval_s))
+        )
+    derived.drop_sums(session, park.id, stale, at=last_ts)
+    latest_day = session.scalar(select(func.max(Cycle.local_day)).where(Cycle.park_id == park.id))
     running.advance(
         session,
         park.id,
@@ -203,6 +270,7 @@ def record_cycles(
             (ids[ts], ts, outcome.span_s, local_day, is_open)
             for outcome, ts, _readings, is_open, local_day in pending
         ],
+        latest_day=int(latest_day or 0),
     )
     return outcomes
 

@@ -7,16 +7,20 @@ rows but its data-quality issue.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from hallofshame import clock
-from hallofshame.domain.statuses import Source
-from hallofshame.ingest.catalog_sync import UnknownParkError, find_park, upsert_catalog_parks
-from hallofshame.ingest.cycles import CycleOutcome, record_cycle
+from hallofshame.domain.statuses import Origin, Source
+from hallofshame.ingest.catalog_sync import (
+    UnknownParkError,
+    ensure_wiki_park,
+    find_park,
+    upsert_catalog_parks,
+)
+from hallofshame.ingest.cycles import CycleOutcome, record_cycle, record_cycles, resolve_park
 from hallofshame.ingest.quality import record_issue, record_source_error
 from hallofshame.ingest.schedules import store_schedule
 from hallofshame.ingest.weather import store_weather
@@ -41,6 +45,18 @@ class IngestStats:
     schedules: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
 
+    def summary(self) -> str:
+        return (
+            f"{self.lines} lines: {self.cycles} new cycles, {self.duplicates} already "
+            f"stored, {self.issues} data-quality issues"
+        )
+
+    def count(self, outcome: CycleOutcome) -> None:
+        if outcome.created:
+            self.cycles += 1
+        else:
+            self.duplicates += 1
+
 
 #: How far ahead of our poll an upstream ``lastUpdated`` may be before it is reported:
 #: clocks a little apart are normal, a record from the future beyond this is not.
@@ -58,9 +74,19 @@ def clock_skew(snapshot: LiveSnapshot) -> timedelta | None:
     return ahead if ahead is not None and ahead > CLOCK_SKEW_TOLERANCE else None
 
 
-def ingest_snapshot(session: Session, snapshot: LiveSnapshot, *, interval_s: int) -> CycleOutcome:
-    outcome = record_cycle(session, snapshot, interval_s=interval_s)
-    skew = clock_skew(snapshot) if outcome.created else None
+def ingest_snapshot(
+    session: Session, snapshot: LiveSnapshot, *, interval_s: int, origin: Origin = Origin.LIVE
+) -> CycleOutcome:
+    outcome = record_cycle(session, snapshot, interval_s=interval_s, origin=origin)
+    note_snapshot(session, snapshot, outcome)
+    return outcome
+
+
+def note_snapshot(session: Session, snapshot: LiveSnapshot, outcome: CycleOutcome) -> None:
+    """The data-quality notes a stored poll carries (clock skew, unknown statuses)."""
+    if not outcome.created:
+        return
+    skew = clock_skew(snapshot)
     if skew is not None:
         ahead = [
             r for r in snapshot.rides if r.last_updated and r.last_updated > snapshot.fetched_at
@@ -77,7 +103,7 @@ def ingest_snapshot(session: Session, snapshot: LiveSnapshot, *, interval_s: int
             park_id=outcome.park_id,
             upstream_park_id=snapshot.park_upstream_id,
         )
-    if snapshot.unknown_statuses and outcome.created:
+    if snapshot.unknown_statuses:
         record_issue(
             session,
             source=snapshot.source.value,
@@ -87,22 +113,18 @@ def ingest_snapshot(session: Session, snapshot: LiveSnapshot, *, interval_s: int
             park_id=outcome.park_id,
             upstream_park_id=snapshot.park_upstream_id,
         )
-    return outcome
 
 
 def _apply(session: Session, line: ReplayLine, interval_s: int, stats: IngestStats) -> None:
     if line.kind == "live":
-        outcome = ingest_snapshot(session, snapshot_from_line(line), interval_s=interval_s)
-        if outcome.created:
-            stats.cycles += 1
-        else:
-            stats.duplicates += 1
+        outcome = ingest_snapshot(
+            session, snapshot_from_line(line), interval_s=interval_s, origin=Origin.REPLAY
+        )
+        stats.count(outcome)
     elif line.kind == "schedule":
         fetch = schedule_from_line(line)
         park = find_park(session, line.source, fetch.park_upstream_id)
         if park is None and line.source is Source.THEMEPARKS_WIKI:
-            from hallofshame.ingest.catalog_sync import ensure_wiki_park
-
             park = ensure_wiki_park(
                 session, fetch.park_upstream_id, fetch.park_name, fetch.timezone
             )
@@ -118,17 +140,13 @@ def _apply(session: Session, line: ReplayLine, interval_s: int, stats: IngestSta
     # children / entity lines describe the catalog; live bodies already carry it.
 
 
-def ingest_line(
-    session: Session, line: ReplayLine, *, interval_s: int, stats: IngestStats | None = None
+def _guarded(
+    session: Session, line: ReplayLine, stats: IngestStats, work: Callable[[], None]
 ) -> None:
-    """Apply one recorded response with the application clock at its instant."""
-    stats = stats or IngestStats()
-    stats.lines += 1
-    stats.kinds[line.kind] = stats.kinds.get(line.kind, 0) + 1
-    clock.set_now(line.ts)
+    """Run one line's work in a savepoint: a line that fails leaves only its issue."""
     try:
         with session.begin_nested():
-            _apply(session, line, interval_s, stats)
+            work()
     except SourceError as error:
         stats.issues += 1
         park = find_park(session, line.source, line.park_id) if line.park_id else None
@@ -152,16 +170,81 @@ def ingest_line(
         )
 
 
-def ingest_lines(
-    session: Session, lines: Iterable[ReplayLine], *, interval_s: int, commit_every: int = 500
-) -> IngestStats:
-    stats = IngestStats()
+def _tally(stats: IngestStats, line: ReplayLine) -> None:
+    stats.lines += 1
+    stats.kinds[line.kind] = stats.kinds.get(line.kind, 0) + 1
+
+
+def ingest_line(
+    session: Session, line: ReplayLine, *, interval_s: int, stats: IngestStats | None = None
+) -> None:
+    """Apply one recorded response, in the caller's transaction."""
+    stats = stats or IngestStats()
+    _tally(stats, line)
+    _guarded(session, line, stats, lambda: _apply(session, line, interval_s, stats))
+
+
+def _live_batch(
+    session: Session, lines: Sequence[ReplayLine], interval_s: int, stats: IngestStats
+) -> None:
+    """Live lines of one park, recorded together (one set of statements per batch); when
+    the batch cannot be (an unknown park, a bad payload), each line on its own."""
+    snapshots: list[tuple[ReplayLine, LiveSnapshot]] = []
+    for line in lines:
+        try:
+            snapshots.append((line, snapshot_from_line(line)))
+        except SourceError:
+            ingest_line(session, line, interval_s=interval_s, stats=stats)  # records its issue
+    if not snapshots:
+        return
     try:
-        for i, line in enumerate(lines, start=1):
+        with session.begin_nested():
+            park = resolve_park(session, snapshots[0][1])
+            outcomes = record_cycles(
+                session,
+                park,
+                [s for _, s in snapshots],
+                interval_s=interval_s,
+                origin=Origin.REPLAY,
+            )
+            for (_, snap), outcome in zip(snapshots, outcomes, strict=True):
+                note_snapshot(session, snap, outcome)
+    except (SourceError, UnknownParkError):
+        for line, _ in snapshots:
             ingest_line(session, line, interval_s=interval_s, stats=stats)
-            if i % commit_every == 0:
-                session.commit()
-        session.commit()
-    finally:
-        clock.set_now(None)
+        return
+    for (line, _), outcome in zip(snapshots, outcomes, strict=True):
+        _tally(stats, line)
+        stats.count(outcome)
+
+
+def ingest_lines(
+    session: Session,
+    lines: Iterable[ReplayLine],
+    *,
+    interval_s: int,
+    stats: IngestStats | None = None,
+) -> IngestStats:
+    """Apply recorded responses in the caller's transaction (it decides when to commit).
+
+    Consecutive live lines of one park are recorded as one batch; any other line is
+    applied on its own, after the live lines before it.
+    """
+    stats = stats or IngestStats()
+    pending: list[ReplayLine] = []
+
+    def flush() -> None:
+        if pending:
+            _live_batch(session, pending, interval_s, stats)
+            pending.clear()
+
+    for line in lines:
+        if line.kind == "live" and line.park_id is not None:
+            if pending and (pending[0].source, pending[0].park_id) != (line.source, line.park_id):
+                flush()
+            pending.append(line)
+            continue
+        flush()
+        ingest_line(session, line, interval_s=interval_s, stats=stats)
+    flush()
     return stats

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hallofshame.db.models import DataQualityIssue
 from hallofshame.sources.base import SourceError
+from hallofshame.sources.replay import ReplayFormatError
 
 log = logging.getLogger("hallofshame.quality")
 
@@ -70,4 +71,23 @@ def record_source_error(
         upstream_park_id=upstream_park_id,
         park_id=park_id,
         sample=error.sample,
+    )
+
+
+def record_bad_line(
+    session: Session, error: ReplayFormatError, near: datetime | None
+) -> DataQualityIssue:
+    """A recorded-feed line that is not in the REPLAY.md format, skipped by the load.
+
+    Its own instant may be what is unreadable, so it is dated by the feed line before it
+    (``near``; the epoch for a first line) and keyed by file name and line number: a
+    second load of the same file records it once.
+    """
+    return record_issue(
+        session,
+        source="replay",
+        kind="malformed_line",
+        message=str(error)[:500],
+        detected_at=near or datetime(1970, 1, 1, tzinfo=UTC),
+        upstream_park_id=f"{error.path.name}:{error.line_no}"[-64:],
     )

@@ -18,7 +18,7 @@ from hallofshame.catalog import BundledPark, bundled_parks, bundled_rides
 from hallofshame.db.dialects import refresh_statistics
 from hallofshame.db.models import Cycle, Observation, OperatedDay, Park, Ride, table_of
 from hallofshame.domain.localtime import local_date_of
-from hallofshame.domain.statuses import Source
+from hallofshame.domain.statuses import Origin, Source
 from hallofshame.ingest.catalog_sync import find_park, load_bundled_catalog
 from hallofshame.ingest.cycles import record_cycles
 from hallofshame.ingest.quality import record_source_error
@@ -136,7 +136,9 @@ def _record_park_day(
                 upstream_park_id=str(upstream_park_id(item)),
                 park_id=park.id,
             )
-    outcomes = record_cycles(session, park, snapshots, interval_s=interval_s)
+    outcomes = record_cycles(
+        session, park, snapshots, interval_s=interval_s, origin=Origin.SIMULATED
+    )
     stats.cycles += sum(1 for o in outcomes if o.created)
     stats.observations += sum(sum(o.statuses.values()) for o in outcomes if o.created)
 

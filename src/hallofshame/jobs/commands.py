@@ -61,15 +61,29 @@ def ingest() -> None:
 
 @ingest.command("replay")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-def ingest_replay(files: tuple[Path, ...]) -> None:
-    """Replay recorded NDJSON(.gz) feeds (REPLAY.md) through the ingestion pipeline."""
-    from hallofshame.jobs.tasks import replay_files
+@click.option(
+    "--skip-bad",
+    is_flag=True,
+    help="Record a malformed line as a data-quality issue and load the rest.",
+)
+def ingest_replay(files: tuple[Path, ...], skip_bad: bool) -> None:
+    """Replay recorded NDJSON(.gz) feeds (REPLAY.md) through the ingestion pipeline.
 
-    stats = replay_files(_factory(), list(files), progress=True)
-    click.echo(
-        f"{stats.lines} lines: {stats.cycles} new cycles, {stats.duplicates} already "
-        f"stored, {stats.issues} data-quality issues"
-    )
+    Loads in any order and any number of times give the same figures; a load stopped
+    part-way can simply be run again.
+    """
+    from hallofshame.jobs.tasks import replay_files
+    from hallofshame.sources.replay import ReplayFormatError
+
+    try:
+        stats = replay_files(_factory(), list(files), progress=True, skip_bad=skip_bad)
+    except ReplayFormatError as error:
+        # What came before the line is loaded; the user needs the line, not a traceback.
+        raise click.ClickException(
+            f"{error} (the lines before it are loaded; fix the line, or load again with "
+            "--skip-bad to record it as a data-quality issue and go on)"
+        ) from None
+    click.echo(stats.summary())
 
 
 @click.command()

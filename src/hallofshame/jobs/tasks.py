@@ -5,21 +5,26 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
 from hallofshame import clock
 from hallofshame.config import get_settings
-from hallofshame.db.dialects import is_write_conflict, parallel_writers, replace_range_isolation
-from hallofshame.db.models import Cycle, Park, ParkDayRollup, Ride
+from hallofshame.db.dialects import (
+    begin_writing,
+    is_write_conflict,
+    parallel_writers,
+    replace_range_isolation,
+)
+from hallofshame.db.models import Cycle, Park, ParkDayRollup, Ride, StaleDay
 from hallofshame.domain.spans import week_of
 from hallofshame.ingest.collector import (
     CollectReport,
@@ -29,7 +34,8 @@ from hallofshame.ingest.collector import (
     refresh_schedules,
     refresh_weather,
 )
-from hallofshame.ingest.pipeline import IngestStats, ingest_line
+from hallofshame.ingest.pipeline import IngestStats, ingest_lines
+from hallofshame.ingest.quality import record_bad_line
 from hallofshame.ingest.simulate import (
     SimulationStats,
     choose_parks,
@@ -42,7 +48,7 @@ from hallofshame.jobs.runs import JobContext, job_run, run_job
 if TYPE_CHECKING:
     from hallofshame.api.warming import WarmReport
 from hallofshame.rollups.daily import RollupResult, last_complete_day, rollup_park_days
-from hallofshame.sources.replay import read_replay
+from hallofshame.sources.replay import ReplayFormatError, ReplayLine, batched, read_replay
 
 log = logging.getLogger("hallofshame.jobs")
 
@@ -132,26 +138,52 @@ def catalog_job(factory: Factory, source: str | LiveSource) -> int:
     return _counted_job(factory, "catalog", lambda: refresh_catalog(factory, src))
 
 
+#: Lines a replay applies per transaction: big enough that a commit is a small share of
+#: the cost, small enough that a load stopped part-way loses little and locks briefly.
+REPLAY_BATCH_LINES = 2000
+
+
 def replay_files(
     factory: Factory,
     files: Sequence[Path],
     *,
     progress: bool = False,
     interval_s: int | None = None,
+    skip_bad: bool = False,
+    batch_lines: int = REPLAY_BATCH_LINES,
 ) -> IngestStats:
+    """Load recorded feeds, a batch of lines per transaction, then roll up the days they
+    completed or made stale.
+
+    Each batch commits on its own, and a line already stored changes nothing, so a load
+    stopped anywhere and run again ends with the rows of a load never stopped. A malformed
+    line stops the load (``ReplayFormatError``, with file and line) after the batches
+    before it are committed, or with ``skip_bad`` is recorded as a data-quality issue.
+    """
     interval = interval_s or get_settings().collect_interval
     stats = IngestStats()
+    near: datetime | None = None
     with job_run(factory, "replay", exclusive=False) as ctx:
         for path in files:
-            lines = read_replay(path)
-            for i, line in enumerate(
-                tqdm(lines, desc=path.name, unit=" lines", disable=not progress), start=1
-            ):
-                ingest_line(ctx.session, line, interval_s=interval, stats=stats)
-                if i % 500 == 0:
-                    ctx.session.commit()
+            lines = read_replay(path, errors=skip_bad)
+            bar = tqdm(desc=path.name, unit=" lines", disable=not progress)
+            for batch in batched(lines, batch_lines):
+                with factory() as session, session.begin():
+                    begin_writing(session)
+                    good: list[ReplayLine] = []
+                    for item in batch:
+                        if isinstance(item, ReplayFormatError):
+                            record_bad_line(session, item, near=good[-1].ts if good else near)
+                            stats.issues += 1
+                        else:
+                            good.append(item)
+                    near = good[-1].ts if good else near
+                    ingest_lines(session, good, interval_s=interval, stats=stats)
+                bar.update(len(batch))
+            bar.close()
         ctx.rows = stats.cycles
-    clock.set_now(None)
+        ctx.message = stats.summary()
+    rollup_due(factory)
     return stats
 
 
@@ -228,12 +260,16 @@ def recompute(
 
 
 def rollup_due(factory: Factory) -> int:
-    """Roll up each park's days that have ended and have cycles but no rollup yet."""
+    """Roll up each park's days that have ended and have cycles but no rollup yet: the
+    days after its latest rollup, and the days whose sums late data made stale."""
     version = get_settings().metrics_version
     now = clock.now()
     done = 0
     with factory() as s:
         parks = list(s.scalars(select(Park).where(Park.active.is_(True))))
+        stale: dict[int, list[date]] = {}
+        for pid, d in s.execute(select(StaleDay.park_id, StaleDay.local_date)):
+            stale.setdefault(pid, []).append(d)
         todo: list[tuple[Park, date, date]] = []
         for park in parks:
             last = last_complete_day(park, now)
@@ -243,23 +279,48 @@ def rollup_due(factory: Factory) -> int:
                 .order_by(ParkDayRollup.local_date.desc())
                 .limit(1)
             )
-            first_cycle = s.scalar(
-                select(Cycle.local_date).where(Cycle.park_id == park.id).order_by(Cycle.ts).limit(1)
-            )
+            first_cycle, last_cycle = s.execute(
+                select(func.min(Cycle.local_date), func.max(Cycle.local_date)).where(
+                    Cycle.park_id == park.id
+                )
+            ).one()
             if first_cycle is None:
                 continue
+            # Days after the park's latest cycle have nothing to roll up (yet).
+            last = min(last, last_cycle)
             first = latest + timedelta(days=1) if latest else first_cycle
+            todo.extend(
+                (park, start, end)
+                for start, end in runs(d for d in stale.get(park.id, []) if d < first and d <= last)
+            )
             if first <= last:
                 todo.append((park, first, last))
     for park, first, last in todo:
         for start, end in weeks(first, last):
             with factory() as session, session.begin():
+                begin_writing(session)
                 done += rollup_park_days(
                     session, park, start, end, version=version, now=now
                 ).park_days
+                session.execute(
+                    delete(StaleDay).where(
+                        StaleDay.park_id == park.id, StaleDay.local_date.between(start, end)
+                    )
+                )
     if done:
         warm_cache(factory)  # a day closed: yesterday, last week and last month moved on
     return done
+
+
+def runs(dates: Iterable[date]) -> list[tuple[date, date]]:
+    """Sorted dates as runs of consecutive days (first, last)."""
+    out: list[tuple[date, date]] = []
+    for d in sorted(set(dates)):
+        if out and out[-1][1] + timedelta(days=1) == d:
+            out[-1] = (out[-1][0], d)
+        else:
+            out.append((d, d))
+    return out
 
 
 def classify_rides(factory: Factory, *, apply: bool) -> list[str]:

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from hallofshame.db.models import Park, ParkDayRollup, RideDayRollup
 from hallofshame.domain.localtime import day_number
 from hallofshame.domain.periods import custom_period, resolve
-from hallofshame.domain.tiers import weight
 from hallofshame.metrics.charts import window_series
 from hallofshame.metrics.classify import Scope
 from hallofshame.metrics.figures import SHAME_SCALE
@@ -115,27 +114,6 @@ def _sum_of_rides(
     name = "park_equals_sum_of_rides"
     details: dict[str, Any] = {}
     ok = True
-    park_row = _park_row(session, park, d, version)
-    if park_row is not None:
-        tiers = ride_tiers(session, [park.id])
-        rows = session.scalars(
-            select(RideDayRollup).where(
-                RideDayRollup.park_id == park.id,
-                RideDayRollup.local_date == d,
-                RideDayRollup.metrics_version == version,
-            )
-        )
-        wd = wc = 0
-        for r in rows:
-            w = weight(tiers[r.ride_id].tier) if r.ride_id in tiers else weight(None)
-            wd, wc = wd + w * r.down_s, wc + w * r.capacity_s
-        details["rollup"] = {
-            "park_weighted_down_s": park_row.weighted_down_s,
-            "rides_weighted_down_s": wd,
-            "park_weighted_capacity_s": park_row.weighted_capacity_s,
-            "rides_weighted_capacity_s": wc,
-        }
-        ok = ok and (wd, wc) == (park_row.weighted_down_s, park_row.weighted_capacity_s)
     # Hourly buckets from raw vs the day as the rankings read it (rollup or raw).
     window = resolve(custom_period(d, d), now, park.timezone)
     (day,) = period_figures(session, [park], custom_period(d, d), now, version)

@@ -84,22 +84,25 @@ def running_days(
     if not any(wanted.values()):
         return {}
     rows = session.execute(
-        select(ParkDayRunning.park_id, ParkDayRunning.local_date, ParkDayRunning.last_ts).where(
-            rollup_filter(ParkDayRunning, wanted, version), ParkDayRunning.last_ts <= now
-        )
+        select(
+            ParkDayRunning.park_id,
+            ParkDayRunning.local_date,
+            ParkDayRunning.last_ts,
+            ParkDayRunning.cycles,
+        ).where(rollup_filter(ParkDayRunning, wanted, version), ParkDayRunning.last_ts <= now)
     ).all()
     if not rows:
         return {}
     # By local day number: the (park, local_day) index answers each pair with a seek.
-    latest = {
-        (pid, date_of_day_number(int(day))): ts
-        for pid, day, ts in session.execute(
-            select(Cycle.park_id, Cycle.local_day, func.max(Cycle.ts))
+    stored = {
+        (pid, date_of_day_number(int(day))): (ts, int(n))
+        for pid, day, ts, n in session.execute(
+            select(Cycle.park_id, Cycle.local_day, func.max(Cycle.ts), func.count())
             .where(
                 or_(
                     *(
                         and_(Cycle.park_id == pid, Cycle.local_day == day_number(d))
-                        for pid, d, _ in rows
+                        for pid, d, _, _ in rows
                     )
                 )
             )
@@ -107,8 +110,9 @@ def running_days(
         )
     }
     out: dict[int, set[date]] = {}
-    for pid, d, last_ts in rows:
-        if latest.get((pid, d)) == last_ts:
+    # The one completeness rule: the rows count exactly the day's cycles, up to its last.
+    for pid, d, last_ts, cycles in rows:
+        if stored.get((pid, d)) == (last_ts, cycles):
             out.setdefault(pid, set()).add(d)
     return out
 

@@ -18,9 +18,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from hallofshame.db.models import OperatedDay, Park, ParkDayRollup, RideDayRollup, table_of
+from hallofshame.db.dialects import lock_park
+from hallofshame.db.models import (
+    OperatedDay,
+    Park,
+    ParkDayRollup,
+    ParkDayRunning,
+    RideDayRollup,
+    RideDayRunning,
+    table_of,
+)
 from hallofshame.domain.localtime import date_of_day_number, day_number, local_date_of
-from hallofshame.domain.tiers import weight
 from hallofshame.metrics.classify import Scope
 from hallofshame.metrics.sums import raw_park_day_open, raw_ride_day_sums
 from hallofshame.metrics.windows import ride_tiers
@@ -62,7 +70,7 @@ def rollup_park_days(
     # the others' committed days. Taken first, before any write, so two writers never hold
     # each other's locks (PostgreSQL's NO KEY UPDATE leaves the collector's foreign-key
     # checks on the park free; MariaDB's FOR UPDATE makes them wait for this transaction).
-    session.execute(select(Park.id).where(Park.id == park.id).with_for_update(key_share=True))
+    lock_park(session, park.id)
     d0, d1 = day_number(first), day_number(last)
     scope = Scope(days={park.id: tuple(range(d0, d1 + 1))})
     ride_days = raw_ride_day_sums(session, scope)
@@ -101,7 +109,8 @@ def rollup_park_days(
     kept_days = set(existing) - {date_of_day_number(d) for d in replace}
     result.kept_days = len(kept_days)
     dates = sorted(date_of_day_number(d) for d in replace)
-    for model in (RideDayRollup, ParkDayRollup):
+    # A rolled day's running sums are superseded by its rollup.
+    for model in (RideDayRollup, ParkDayRollup, RideDayRunning, ParkDayRunning):
         if dates:
             session.execute(
                 delete(model).where(
@@ -113,7 +122,6 @@ def rollup_park_days(
 
     computed_at = now.replace(microsecond=0)
     ride_rows = []
-    weighted: dict[int, list[int]] = {}
     for (ride_id, day), s in ride_days.items():
         if ride_id not in tiers or day not in replace:
             continue
@@ -138,10 +146,6 @@ def rollup_park_days(
                 "computed_at": computed_at,
             }
         )
-        w = weight(tiers[ride_id].tier)
-        acc = weighted.setdefault(day, [0, 0])
-        acc[0] += w * s.down_s
-        acc[1] += w * s.capacity_s
     park_rows = [
         {
             "park_id": park.id,
@@ -149,8 +153,6 @@ def rollup_park_days(
             "metrics_version": version,
             "open_s": o.open_s,
             "cycles": o.cycles,
-            "weighted_down_s": weighted.get(day, [0, 0])[0],
-            "weighted_capacity_s": weighted.get(day, [0, 0])[1],
             "span_s": o.span_s,
             "computed_at": computed_at,
         }

@@ -3,8 +3,8 @@
 A cycle's rows are classified by the one SQL definition (``metrics.classify``) and added
 to the ride's running row; the only state carried between cycles is the length of the
 downtime episode still open. "Today" is then read from these rows instead of rescanning
-the day's raw observations on every request. When cycles arrive out of order the day's
-rows are dropped, and that day is computed from raw (always correct, only slower).
+the day's raw observations on every request. When cycles arrive out of order the day is
+rebuilt from all of its cycles, or dropped and computed from raw (``advance``).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from hallofshame.config import get_settings
 from hallofshame.db.dialects import bulk_insert
-from hallofshame.db.models import ParkDayRunning, RideDayRunning, table_of
-from hallofshame.domain.localtime import date_of_day_number
+from hallofshame.db.models import Cycle, ParkDayRunning, RideDayRunning, table_of
+from hallofshame.domain.localtime import date_of_day_number, day_number
 from hallofshame.metrics.classify import Scope, classified
 
 
@@ -66,9 +66,22 @@ def _blank(ride_id: int, park_id: int, day: date, version: int) -> RideDayRunnin
 
 
 def advance(
-    session: Session, park_id: int, cycles: Sequence[tuple[int, datetime, int, int, bool]]
+    session: Session,
+    park_id: int,
+    cycles: Sequence[tuple[int, datetime, int, int, bool]],
+    *,
+    latest_day: int,
 ) -> None:
-    """Add new cycles (id, ts, span_s, local_day, park_open) of one park, in time order."""
+    """Add new cycles (id, ts, span_s, local_day, park_open) of one park to the running
+    sums of their days.
+
+    A day whose rows end before the new cycles is advanced by them alone. The park's
+    latest day, when it has no rows yet, or rows that do not end before the new cycles (a
+    cycle arrived late, or the metrics version changed mid-day), is rebuilt from all of
+    its stored cycles; any other day's rows are dropped and the day is read from raw until
+    it is rolled up. So running rows always hold every cycle of their day up to their
+    ``last_ts``, whatever order the cycles came in.
+    """
     if not cycles:
         return
     version = get_settings().metrics_version
@@ -84,14 +97,15 @@ def advance(
         )
     }
     first_ts = {d: min(c[1] for c in cycles if date_of_day_number(c[3]) == d) for d in days}
-    stale = [d for d, p in parks.items() if p.last_ts >= first_ts[d]]
-    if stale:  # out of order: this day is computed from raw from now on
-        _drop(session, park_id, stale, version)
-        days = [d for d in days if d not in stale]
-        cycles = [c for c in cycles if date_of_day_number(c[3]) in days]
-        if not cycles:
-            return
-    known = [d for d in days if d in parks]
+    latest = date_of_day_number(latest_day)
+    extend = [d for d in days if d in parks and parks[d].last_ts < first_ts[d]]
+    rebuild = [d for d in days if d not in extend and d == latest]
+    _drop(session, park_id, [d for d in days if d not in extend and d in parks], version)
+    for d in days:
+        if d not in extend and d in parks:
+            session.expunge(parks.pop(d))
+    if not extend and not rebuild:
+        return
     # Rows are read as detached objects and written back whole (delete + one batched
     # insert), so a cycle costs the same few statements however many rides the park has.
     ride_cols = table_of(RideDayRunning).columns
@@ -102,56 +116,74 @@ def advance(
                 select(*ride_cols).where(
                     RideDayRunning.park_id == park_id,
                     RideDayRunning.metrics_version == version,
-                    RideDayRunning.local_date.in_(known),
+                    RideDayRunning.local_date.in_(extend),
                 )
             )
         }
-        if known
+        if extend
         else {}
     )
-    for day in days:
-        if day not in parks:
-            parks[day] = ParkDayRunning(
-                park_id=park_id,
-                local_date=day,
-                metrics_version=version,
-                open_s=0,
-                cycles=0,
-                last_ts=first_ts[day],
-            )
-            session.add(parks[day])
-    for _cid, ts, span, local_day, is_open in cycles:
-        p = parks[date_of_day_number(local_day)]
-        p.open_s += span if is_open else 0
-        p.cycles += 1
-        p.last_ts = max(p.last_ts, ts)
-
-    c = classified(Scope(cycle_ids=tuple(x[0] for x in cycles)))
-    rows = session.execute(
-        select(
-            c.c.ride_id, c.c.local_day, c.c.span_s, c.c.up, c.c.down, c.c.cap, c.c.open, c.c.wait
-        ).order_by(c.c.ts, c.c.ride_id)
-    ).all()
-    for ride_id, local_day, span, up, down, cap, is_open, wait in rows:
-        key = (ride_id, date_of_day_number(int(local_day)))
-        row = rides.get(key)
-        if row is None:
-            row = rides[key] = _blank(ride_id, park_id, key[1], version)
-        _step(
-            row,
-            span=int(span),
-            up=int(up),
-            down=int(down),
-            cap=int(cap),
-            is_open=int(is_open),
-            wait=None if wait is None else int(wait),
+    for day in rebuild:
+        parks[day] = ParkDayRunning(
+            park_id=park_id,
+            local_date=day,
+            metrics_version=version,
+            open_s=0,
+            cycles=0,
+            last_ts=first_ts[day],
         )
-    if known:
+        session.add(parks[day])
+    scopes = []
+    if extend:
+        new = tuple(c[0] for c in cycles if date_of_day_number(c[3]) in extend)
+        scopes.append(Scope(cycle_ids=new))
+        for _cid, ts, span, local_day, is_open in cycles:
+            if date_of_day_number(local_day) in extend:
+                _count(parks[date_of_day_number(local_day)], ts, span, is_open)
+    if rebuild:
+        scope = Scope(days={park_id: tuple(day_number(d) for d in rebuild)})
+        scopes.append(scope)
+        for local_day, ts, span, is_open in session.execute(
+            select(Cycle.local_day, Cycle.ts, Cycle.span_s, Cycle.park_open).where(
+                scope.cycle_filter()
+            )
+        ):
+            _count(parks[date_of_day_number(int(local_day))], ts, int(span), bool(is_open))
+
+    for scope in scopes:
+        c = classified(scope)
+        rows = session.execute(
+            select(
+                c.c.ride_id,
+                c.c.local_day,
+                c.c.span_s,
+                c.c.up,
+                c.c.down,
+                c.c.cap,
+                c.c.open,
+                c.c.wait,
+            ).order_by(c.c.ts, c.c.ride_id)
+        ).all()
+        for ride_id, local_day, span, up, down, cap, is_open, wait in rows:
+            key = (ride_id, date_of_day_number(int(local_day)))
+            row = rides.get(key)
+            if row is None:
+                row = rides[key] = _blank(ride_id, park_id, key[1], version)
+            _step(
+                row,
+                span=int(span),
+                up=int(up),
+                down=int(down),
+                cap=int(cap),
+                is_open=int(is_open),
+                wait=None if wait is None else int(wait),
+            )
+    if extend:
         session.execute(
             delete(RideDayRunning).where(
                 RideDayRunning.park_id == park_id,
                 RideDayRunning.metrics_version == version,
-                RideDayRunning.local_date.in_(known),
+                RideDayRunning.local_date.in_(extend),
             )
         )
     bulk_insert(
@@ -162,7 +194,16 @@ def advance(
     session.flush()
 
 
+def _count(row: ParkDayRunning, ts: datetime, span: int, is_open: bool) -> None:
+    """Add one cycle to the park's running day."""
+    row.open_s += span if is_open else 0
+    row.cycles += 1
+    row.last_ts = max(row.last_ts, ts)
+
+
 def _drop(session: Session, park_id: int, days: Sequence[date], version: int) -> None:
+    if not days:
+        return
     for model in (RideDayRunning, ParkDayRunning):
         session.execute(
             delete(model).where(

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar, overload
 
 from hallofshame.domain.statuses import Source
 from hallofshame.sources import open_meteo, queue_times, themeparks_wiki
@@ -25,6 +25,8 @@ from hallofshame.sources.base import (
     ScheduleFetch,
     WeatherFetch,
 )
+
+T = TypeVar("T")
 
 KINDS = frozenset({"live", "schedule", "children", "entity", "destinations", "parks", "weather"})
 
@@ -107,13 +109,46 @@ def parse_line_dict(obj: dict[str, Any], *, line_no: int, path: Path | None = No
     )
 
 
-def read_replay(path: str | Path) -> Iterator[ReplayLine]:
-    """Every line of an ``.ndjson`` / ``.ndjson.gz`` feed, in file order (blank lines skipped)."""
-    file_path = Path(path)
-    with _open(file_path) as handle:
+@overload
+def read_replay(path: str | Path) -> Iterator[ReplayLine]: ...
+
+
+@overload
+def read_replay(path: str | Path, *, errors: bool) -> Iterator[ReplayLine | ReplayFormatError]: ...
+
+
+def read_replay(
+    path: str | Path, *, errors: bool = False
+) -> Iterator[ReplayLine] | Iterator[ReplayLine | ReplayFormatError]:
+    """Every line of an ``.ndjson`` / ``.ndjson.gz`` feed, in file order (blank lines
+    skipped). A malformed line raises ``ReplayFormatError``, or with ``errors`` is yielded
+    as one in its place, so a caller can record it and go on."""
+    return _lines(Path(path), errors)
+
+
+def _lines(path: Path, errors: bool) -> Iterator[ReplayLine | ReplayFormatError]:
+    with _open(path) as handle:
         for line_no, text in enumerate(handle, start=1):
-            if text.strip():
-                yield parse_line(text, path=file_path, line_no=line_no)
+            if not text.strip():
+                continue
+            try:
+                yield parse_line(text, path=path, line_no=line_no)
+            except ReplayFormatError as error:
+                if not errors:
+                    raise
+                yield error
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive runs of at most ``size`` items."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _check_status(line: ReplayLine) -> None:
