@@ -112,6 +112,12 @@ def scenario(
 
 def test_scenario(scenario: tuple[Path, dict[str, Any], Session]) -> None:
     folder, expected, session = scenario
+    failures = scenario_failures(session, expected)
+    assert not failures, f"{folder.name}:\n" + "\n".join(failures)
+
+
+def scenario_failures(session: Session, expected: dict[str, Any]) -> list[str]:
+    """Every figure of ``expected.json`` that the stored data does not give."""
     now = parse_instant(expected["now"])
     failures: list[str] = []
     for key, exp in expected["periods"].items():
@@ -168,4 +174,4 @@ def test_scenario(scenario: tuple[Path, dict[str, Any], Session]) -> None:
                 have_r = {k: have_ride.get(k) for k in want_r}
                 if want_r != have_r:
                     failures.append(f"{key} ride {ride['name']}:\n  want {want_r}\n  have {have_r}")
-    assert not failures, f"{folder.name}:\n" + "\n".join(failures)
+    return failures

@@ -456,6 +456,19 @@ class ArchiveEvent(Base):
     has_standby: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class PendingPoll(Base):
+    """A recorded live poll of a park not known yet (a Queue-Times park is known from a
+    catalog line): kept, and recorded as a cycle when the park appears, so a feed loaded
+    before its catalog gives the figures of one loaded after it."""
+
+    __tablename__ = "pending_polls"
+
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    upstream_park_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ts: Mapped[utc] = mapped_column(primary_key=True)
+    raw: Mapped[str] = mapped_column(Text)
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a model (for bulk statements that skip ORM bookkeeping)."""
     return cast(Table, model.__table__)

@@ -6,13 +6,16 @@ rows but its data-quality issue.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from hallofshame.db.models import Park, PendingPoll
 from hallofshame.domain.statuses import Origin, Source
 from hallofshame.ingest.catalog_sync import (
     UnknownParkError,
@@ -132,7 +135,8 @@ def _apply(session: Session, line: ReplayLine, interval_s: int, stats: IngestSta
             raise UnknownParkError(f"schedule for unknown park {fetch.park_upstream_id}")
         stats.schedules += store_schedule(session, park, fetch)
     elif line.kind in ("parks", "destinations"):
-        upsert_catalog_parks(session, parks_from_line(line))
+        for park in upsert_catalog_parks(session, parks_from_line(line)):
+            release_pending(session, park, interval_s, stats)
     elif line.kind == "weather":
         park = find_park(session, line.source, line.park_id or "")
         if park is not None:
@@ -160,6 +164,8 @@ def _guarded(
         )
     except UnknownParkError as error:
         stats.issues += 1
+        if line.kind == "live" and line.park_id is not None:
+            keep_pending(session, line)
         record_issue(
             session,
             source=line.source.value,
@@ -168,6 +174,48 @@ def _guarded(
             detected_at=line.ts,
             upstream_park_id=line.park_id,
         )
+
+
+def keep_pending(session: Session, line: ReplayLine) -> None:
+    """Keep a live poll of a park not known yet, to record when the park appears."""
+    key = (line.source.value, str(line.park_id), line.ts.replace(microsecond=0))
+    if session.get(PendingPoll, key) is None:
+        session.add(
+            PendingPoll(source=key[0], upstream_park_id=key[1], ts=key[2], raw=json.dumps(line.raw))
+        )
+        session.flush()
+
+
+def release_pending(session: Session, park: Park, interval_s: int, stats: IngestStats) -> None:
+    """Record the kept polls of a park that just became known, as of their instants."""
+    keys = [(Source.QUEUE_TIMES, park.queue_times_id), (Source.THEMEPARKS_WIKI, park.wiki_id)]
+    for source, upstream in keys:
+        if upstream is None:
+            continue
+        where = (
+            PendingPoll.source == source.value,
+            PendingPoll.upstream_park_id == str(upstream),
+        )
+        kept = list(session.scalars(select(PendingPoll).where(*where).order_by(PendingPoll.ts)))
+        if not kept:
+            continue
+        session.execute(delete(PendingPoll).where(*where))
+        lines = [
+            ReplayLine(
+                ts=p.ts,
+                source=source,
+                park_id=str(upstream),
+                kind="live",
+                http_status=None,
+                raw=json.loads(p.raw),
+                line_no=0,
+            )
+            for p in kept
+        ]
+        released = IngestStats()  # its lines were counted when they were kept
+        _live_batch(session, lines, interval_s, released)
+        stats.cycles += released.cycles
+        stats.issues += released.issues
 
 
 def _tally(stats: IngestStats, line: ReplayLine) -> None:

@@ -8,6 +8,7 @@ Create Date: 2026-12-04 21:40:00
   by the latest fetch before it, so a fetch loaded late must not replace a later one.
 - ``stale_days``: park-days whose stored sums were dropped because older data arrived;
   the rollup job redoes them.
+- ``pending_polls``: recorded polls of parks not known yet, recorded when the park is.
 - ``archive_events``: the ThemeParks.wiki archive's log of changes, kept because the
   cycles it implies depend on every event loaded so far.
 - ``cycles.origin``: live, replay, archive or simulated (existing rows: live).
@@ -75,6 +76,14 @@ def upgrade() -> None:
             "park_id", "entity_id", "event_time", name=op.f("pk_archive_events")
         ),
     )
+    op.create_table(
+        "pending_polls",
+        sa.Column("source", sa.String(length=32), nullable=False),
+        sa.Column("upstream_park_id", sa.String(length=64), nullable=False),
+        sa.Column("ts", hallofshame.db.types.UTCDateTime(), nullable=False),
+        sa.Column("raw", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("source", "upstream_park_id", "ts", name=op.f("pk_pending_polls")),
+    )
     with op.batch_alter_table("cycles", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("origin", sa.String(length=16), server_default="live", nullable=False)
@@ -97,6 +106,7 @@ def downgrade() -> None:
     with op.batch_alter_table("cycles", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_cycles_origin"), type_="check")
         batch_op.drop_column("origin")
+    op.drop_table("pending_polls")
     op.drop_table("archive_events")
     op.drop_table("stale_days")
     # Only the latest fetch of each date can stay under the old key.
