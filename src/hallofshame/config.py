@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     wiki_url: str = Field("", description="ThemeParks.wiki v1 base URL; empty = public")
     queue_times_url: str = Field("", description="Queue-Times base URL; empty = public")
     weather_url: str = Field("", description="Open-Meteo v1 base URL; empty = public")
+    # The archive's public address is not one we have verified, so there is no default:
+    # an archive fetch needs this setting (or the command's --url).
+    archive_url: str = Field(
+        "",
+        description=(
+            "ThemeParks.wiki archive base URL, the folder holding "
+            "<destination>/<yyyy>/<mm>/<dd>.json.gz; no default: set it or pass --url"
+        ),
+    )
     user_agent: str = Field(
         "Theme-Park-Hall-of-Shame/0.1 (+https://github.com/hallofshame)",
         description="sent to upstream feeds",

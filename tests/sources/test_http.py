@@ -197,3 +197,44 @@ def test_etag_is_per_url(httpserver: HTTPServer, client: HttpClient) -> None:
     client.get_json(httpserver.url_for("/a"))
     assert client.get_json(httpserver.url_for("/b")) == 2
     assert "If-None-Match" not in httpserver.log[1][0].headers
+
+
+def test_fetch_error_carries_the_http_status(httpserver: HTTPServer, client: HttpClient) -> None:
+    httpserver.expect_request("/gone").respond_with_data("no", status=404)
+    httpserver.expect_request("/down").respond_with_data("no", status=503)
+    with pytest.raises(FetchError) as gone:
+        client.get_bytes(httpserver.url_for("/gone"))
+    with pytest.raises(FetchError) as down:
+        client.get_bytes(httpserver.url_for("/down"))
+    assert (gone.value.status, down.value.status) == (404, 503)
+
+
+def test_get_bytes_without_remembering_keeps_no_etag_copy(
+    httpserver: HTTPServer, client: HttpClient
+) -> None:
+    httpserver.expect_request("/file").respond_with_data(b"\x78\x9c", headers={"ETag": '"f"'})
+    url = httpserver.url_for("/file")
+    assert client.get_bytes(url, remember=False) == b"\x78\x9c"
+    assert client.get_bytes(url, remember=False) == b"\x78\x9c"
+    assert all("If-None-Match" not in request.headers for request, _ in httpserver.log)
+
+
+def test_head_returns_headers_with_retries(
+    httpserver: HTTPServer, client: HttpClient, sleeps: Sleeps
+) -> None:
+    httpserver.expect_oneshot_request("/f", method="HEAD").respond_with_data("", status=502)
+    httpserver.expect_request("/f", method="HEAD").respond_with_data("", headers={"X-Size": "1234"})
+    assert client.head(httpserver.url_for("/f"))["x-size"] == "1234"
+    assert [request.method for request, _ in httpserver.log] == ["HEAD", "HEAD"]
+    assert sleeps == [0.5]
+
+
+def test_head_of_a_large_file_is_not_refused(httpserver: HTTPServer, sleeps: Sleeps) -> None:
+    def large(request: Request) -> Response:
+        response = Response(b"")
+        response.headers["Content-Length"] = "5000"
+        return response
+
+    httpserver.expect_request("/big", method="HEAD").respond_with_handler(large)
+    with HttpClient(user_agent=UA, max_bytes=1000, sleep=sleeps) as http:
+        assert http.head(httpserver.url_for("/big"))["content-length"] == "5000"

@@ -25,9 +25,17 @@ class SourceError(Exception):
 
 
 class FetchError(SourceError):
-    """Timeouts, connection errors, HTTP errors after the retries ran out."""
+    """Timeouts, connection errors, HTTP errors after the retries ran out.
+
+    ``status`` is the HTTP status of the last answer, when there was one: some callers
+    treat a 404 as "nothing there" rather than as a failure.
+    """
 
     kind = "http_error"
+
+    def __init__(self, message: str, *, sample: str | None = None, status: int | None = None):
+        super().__init__(message, sample=sample)
+        self.status = status
 
 
 class PayloadError(SourceError):

@@ -133,16 +133,22 @@ class HttpClient:
 
     def get_json(self, url: str, params: Params | None = None) -> Any:
         """GET ``url`` and parse its JSON body (the cached one on 304)."""
-        body, content_type = self._get(url, params)
+        body, headers = self._get(url, params)
         try:
-            return decode_json(body, content_type)
+            return decode_json(body, headers.get("content-type", ""))
         except PayloadError:
             # Never answer a later 304 with a body we could not use.
             self._etags.pop(self._key(url, params), None)
             raise
 
-    def get_bytes(self, url: str, params: Params | None = None) -> bytes:
-        return self._get(url, params)[0]
+    def get_bytes(self, url: str, params: Params | None = None, *, remember: bool = True) -> bytes:
+        """GET ``url`` as bytes. ``remember=False`` keeps no ETag copy of the body: for
+        large one-off downloads (archive files) that would otherwise pile up in memory."""
+        return self._get(url, params, remember=remember)[0]
+
+    def head(self, url: str) -> httpx.Headers:
+        """HEAD ``url`` with the same retries; the answer's headers (e.g. Content-Length)."""
+        return self._get(url, None, method="HEAD", remember=False)[1]
 
     # -- internals -------------------------------------------------------------------
 
@@ -158,18 +164,20 @@ class HttpClient:
     def _key(url: str, params: Params | None) -> str:
         return str(httpx.URL(url, params=dict(params) if params else None))
 
-    def _get(self, url: str, params: Params | None) -> tuple[bytes, str]:
+    def _get(
+        self, url: str, params: Params | None, *, method: str = "GET", remember: bool = True
+    ) -> tuple[bytes, httpx.Headers]:
         key = self._key(url, params)
         last_problem = "no attempt made"
         for attempt in range(self.max_attempts):
             final = attempt == self.max_attempts - 1
             headers: dict[str, str] = {}
-            cached = self._etags.get(key)
+            cached = self._etags.get(key) if remember else None
             if cached is not None:
                 headers["If-None-Match"] = cached[0]
             delay: float | None = None
             try:
-                result = self._attempt(key, headers)
+                result = self._attempt(key, headers, method)
             except httpx.TimeoutException:
                 last_problem = "timeout"
             except httpx.TransportError as exc:
@@ -179,31 +187,35 @@ class HttpClient:
                 if status == 304:
                     if cached is None:
                         raise FetchError("http 304 without a cached body")
-                    return cached[1], "application/json"
+                    return cached[1], httpx.Headers({"content-type": "application/json"})
                 if 200 <= status < 300:
                     etag = resp_headers.get("etag")
-                    if etag:
+                    if etag and remember:
                         self._etags[key] = (etag, body)
-                    return body, resp_headers.get("content-type", "")
+                    return body, resp_headers
                 last_problem = f"http {status}"
                 if status not in RETRYABLE_STATUSES:
-                    raise FetchError(last_problem, sample=_sample(body))
+                    raise FetchError(last_problem, sample=_sample(body), status=status)
                 if status in (429, 503):
                     after = parse_retry_after(resp_headers.get("retry-after"))
                     if after is not None:
                         delay = min(after, self.retry_after_cap)
                 if final:
-                    raise FetchError(last_problem, sample=_sample(body))
+                    raise FetchError(last_problem, sample=_sample(body), status=status)
             if final:
                 break
             self._sleep(delay if delay is not None else self.backoff_delay(attempt))
         raise FetchError(last_problem)
 
-    def _attempt(self, url: str, headers: dict[str, str]) -> tuple[int, bytes, httpx.Headers]:
+    def _attempt(
+        self, url: str, headers: dict[str, str], method: str = "GET"
+    ) -> tuple[int, bytes, httpx.Headers]:
         """One request; the body is streamed so an oversized one is cut off early."""
-        with self._client.stream("GET", url, headers=headers) as response:
+        with self._client.stream(method, url, headers=headers) as response:
             declared = response.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            # A HEAD answer has no body: its Content-Length is what the caller asked for.
+            too_large = declared and declared.isdigit() and int(declared) > self.max_bytes
+            if too_large and method != "HEAD":
                 raise PayloadError(f"body too large: {declared} bytes")
             chunks: list[bytes] = []
             size = 0

@@ -52,7 +52,11 @@ class Children:
 # -- live ------------------------------------------------------------------------------
 
 
-def _standby_wait(entry: dict[str, Any]) -> int | None:
+def standby_wait(entry: dict[str, Any]) -> int | None:
+    """The posted standby wait of a live entry (``queue.STANDBY.waitTime``), or None.
+
+    Public because the archive reader reads its events' ``data`` the same way.
+    """
     queue = entry.get("queue")
     if not isinstance(queue, dict):
         return None
@@ -64,8 +68,11 @@ def _standby_wait(entry: dict[str, Any]) -> int | None:
     return wait if wait is not None and wait >= 0 else None
 
 
-def _status(value: Any) -> tuple[RideStatus, str | None, str | None]:
-    """(normalised status, raw status, unknown raw value to report)."""
+def normalise_status(value: Any) -> tuple[RideStatus, str | None, str | None]:
+    """(normalised status, raw status, unknown raw value to report).
+
+    Public because the archive reader must normalise exactly as live collection does.
+    """
     if value is None:
         return RideStatus.UNKNOWN, None, None
     raw = value if isinstance(value, str) else str(value)
@@ -103,7 +110,7 @@ def parse_live(
         # The park's own row reports the park's status, not a ride's.
         if category in _CONTAINER_TYPES or entity_id == park_id:
             continue
-        status, raw_status, unknown_value = _status(entry.get("status"))
+        status, raw_status, unknown_value = normalise_status(entry.get("status"))
         if unknown_value is not None and unknown_value not in unknown:
             unknown.append(unknown_value)
         rides.append(
@@ -113,7 +120,7 @@ def parse_live(
                 category=category,
                 status=status,
                 raw_status=raw_status,
-                wait_minutes=_standby_wait(entry),
+                wait_minutes=standby_wait(entry),
                 last_updated=parse_instant(entry.get("lastUpdated")),
             )
         )
