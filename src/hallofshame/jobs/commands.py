@@ -86,6 +86,72 @@ def ingest_replay(files: tuple[Path, ...], skip_bad: bool) -> None:
     click.echo(stats.summary())
 
 
+@ingest.command("archive")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--from",
+    "from_",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="First local date to load (inclusive).",
+)
+@click.option(
+    "--to",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Last local date to load (inclusive).",
+)
+@click.option(
+    "--destination",
+    default=None,
+    help="Fetch this destination's files over HTTP first (HOS_ARCHIVE_URL or --url).",
+)
+@click.option("--url", default=None, help="Base URL of the archive (default HOS_ARCHIVE_URL).")
+@click.option(
+    "--dir",
+    "into",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where fetched files are kept (default: var/archive).",
+)
+def ingest_archive(
+    paths: tuple[Path, ...],
+    from_: object,
+    to: object,
+    destination: str | None,
+    url: str | None,
+    into: Path | None,
+) -> None:
+    """Load the ThemeParks.wiki archive (REPLAY.md): local trees or files, or a
+    destination's date range fetched over HTTP. Idempotent and resumable; the cycles it
+    makes are marked as coming from the archive."""
+    from hallofshame.jobs.tasks import import_archive
+    from hallofshame.sources.archive import ArchiveFormatError, archive_base_url, fetch_archive
+
+    first = from_.date() if from_ else None  # type: ignore[attr-defined]
+    last = to.date() if to else None  # type: ignore[attr-defined]
+    if first and last and last < first:
+        raise click.BadParameter("--to is before --from")
+    sources = list(paths)
+    if destination:
+        if not (first and last):
+            raise click.UsageError("fetching a destination needs --from and --to")
+        target = into or get_settings().data_dir / "archive"
+        report = fetch_archive(archive_base_url(url), destination, first, last, target)
+        click.echo(
+            f"fetched {len(report.downloaded)} files ({len(report.unchanged)} already here, "
+            f"{len(report.missing)} days without a file)"
+        )
+        sources.append(target)
+    if not sources:
+        raise click.UsageError("give archive folders or files, or --destination")
+    try:
+        stats = import_archive(_factory(), sources, from_date=first, to_date=last, progress=True)
+    except ArchiveFormatError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(stats.summary())
+
+
 @click.command()
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None)

@@ -26,6 +26,7 @@ from hallofshame.db.dialects import (
 )
 from hallofshame.db.models import Cycle, Park, ParkDayRollup, Ride, StaleDay
 from hallofshame.domain.spans import week_of
+from hallofshame.ingest.archive import ArchiveStats
 from hallofshame.ingest.collector import (
     CollectReport,
     LiveSource,
@@ -185,6 +186,43 @@ def replay_files(
         ctx.message = stats.summary()
     rollup_due(factory)
     return stats
+
+
+def import_archive(
+    factory: Factory,
+    paths: Sequence[Path],
+    *,
+    from_date: date | None = None,
+    to_date: date | None = None,
+    interval_s: int | None = None,
+    progress: bool = False,
+) -> ArchiveStats:
+    """Load ThemeParks.wiki archive trees or files: a park's events a UTC day per
+    transaction (a load stopped part-way and run again ends with the same rows), then
+    roll up the days completed or made stale."""
+    from hallofshame.ingest.archive import archive_park, day_chunks, import_events
+    from hallofshame.sources.archive import read_archive
+
+    interval = interval_s or get_settings().collect_interval
+    archive = read_archive(paths, from_date=from_date, to_date=to_date)
+    total = ArchiveStats()
+    types = dict(archive.entity_types)
+    with job_run(factory, "archive", exclusive=False) as ctx:
+        bar = tqdm(total=len(archive.events), unit=" events", disable=not progress)
+        for upstream in archive.park_ids():
+            for chunk in day_chunks(archive.events_of(upstream)):
+                with factory() as session, session.begin():
+                    begin_writing(session)
+                    park = archive_park(session, archive, upstream)
+                    total.add(
+                        import_events(session, park, chunk, entity_types=types, interval_s=interval)
+                    )
+                bar.update(len(chunk))
+        bar.close()
+        ctx.rows = total.cycles
+        ctx.message = total.summary()
+    rollup_due(factory)
+    return total
 
 
 #: Local days rolled up per statement and transaction. A week bounds the work, the locks

@@ -1,0 +1,136 @@
+"""The ThemeParks.wiki archive into the database: the real Disney California Adventure
+example gives exactly the figures of replaying the polls it implies, in any order of days,
+and a second import changes nothing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hallofshame.clock import parse_instant
+from hallofshame.config import reset_settings
+from hallofshame.db.models import ArchiveEvent, Cycle, Observation, Ride
+from hallofshame.domain.periods import custom_period
+from hallofshame.ingest.pipeline import ingest_lines
+from hallofshame.jobs.tasks import import_archive
+from hallofshame.metrics import present, rankings
+from hallofshame.sources.replay import read_replay
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "archive"
+TREE = DATA / "dca_2021-08"
+POLLS = DATA / "dca_2021-08.polls.ndjson.gz"
+NOW = parse_instant("2021-08-23T12:00:00Z")
+INTERVAL = 600
+PERIODS: list[Any] = [
+    "today",
+    "yesterday",
+    "last_week",
+    "last_month",
+    "7days",
+    "30days",
+    custom_period("2021-08-18", "2021-08-20"),
+    custom_period("2021-08-19", "2021-08-19"),
+]
+
+
+@pytest.fixture(autouse=True)
+def archive_interval(monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("HOS_COLLECT_INTERVAL", str(INTERVAL))
+    monkeypatch.setenv("HOS_NOW", NOW.isoformat())
+    reset_settings()
+    yield
+    reset_settings()
+
+
+def figures(session: Session) -> dict[str, Any]:
+    """Every park's and ride's presented figures for every period, by name."""
+    out: dict[str, Any] = {}
+    for period in PERIODS:
+        snap = rankings.compute(session, period, now=NOW, version=1)
+        for row in snap.parks:
+            out[f"{period} {row.park.name}"] = present.park_figures(row.figures)
+            for f in row.figures.rides:
+                out[f"{period} {row.park.name} / {snap.rides[f.ride_id].name}"] = (
+                    present.ride_figures(f)
+                )
+    return out
+
+
+def cycles(session: Session) -> list[tuple[Any, ...]]:
+    return [
+        tuple(r)
+        for r in session.execute(
+            select(Cycle.ts, Cycle.span_s, Cycle.park_open, Cycle.local_date).order_by(Cycle.ts)
+        )
+    ]
+
+
+def observations(session: Session) -> list[tuple[Any, ...]]:
+    return [
+        tuple(r)
+        for r in session.execute(
+            select(Observation.ts, Ride.wiki_id, Observation.status, Observation.wait_minutes)
+            .join(Ride, Ride.id == Observation.ride_id)
+            .order_by(Observation.ts, Ride.wiki_id)
+        )
+    ]
+
+
+def day_file(d: date) -> Path:
+    return next(TREE.glob(f"*/{d:%Y}/{d:%m}/{d:%d}.json.gz"))
+
+
+def test_archive_gives_the_figures_of_its_polls(
+    session: Session, committed_factory: sessionmaker[Session]
+) -> None:
+    ingest_lines(session, read_replay(POLLS), interval_s=INTERVAL)
+    stats = import_archive(committed_factory, [TREE])
+    assert stats.cycles == session.scalar(select(func.count()).select_from(Cycle)) == 222
+    with committed_factory() as archived:
+        assert cycles(archived) == cycles(session)
+        assert observations(archived) == observations(session)
+        want, have = figures(session), figures(archived)
+        assert any(v["total_downtime_hours"] for k, v in want.items() if " / " not in k)
+        assert have == want
+        origins = set(archived.scalars(select(Cycle.origin).distinct()))
+        assert origins == {"archive"}
+
+
+def test_importing_twice_changes_nothing(committed_factory: sessionmaker[Session]) -> None:
+    import_archive(committed_factory, [TREE])
+    with committed_factory() as s:
+        before = (cycles(s), observations(s), figures(s))
+        events = s.scalar(select(func.count()).select_from(ArchiveEvent))
+    again = import_archive(committed_factory, [TREE])
+    assert again.new_events == 0 and again.cycles == 0
+    with committed_factory() as s:
+        assert (cycles(s), observations(s), figures(s)) == before
+        assert s.scalar(select(func.count()).select_from(ArchiveEvent)) == events
+
+
+def test_days_in_any_order_give_the_same_cycles_and_figures(
+    session: Session, committed_factory: sessionmaker[Session]
+) -> None:
+    ingest_lines(session, read_replay(POLLS), interval_s=INTERVAL)
+    children = next(TREE.glob("children-*.json"))
+    for d in (date(2021, 8, 20), date(2021, 8, 18), date(2021, 8, 19)):
+        import_archive(committed_factory, [day_file(d), children])
+    with committed_factory() as archived:
+        assert cycles(archived) == cycles(session)
+        assert observations(archived) == observations(session)
+        assert figures(archived) == figures(session)
+
+
+def test_a_date_range_loads_only_its_days(committed_factory: sessionmaker[Session]) -> None:
+    import_archive(
+        committed_factory, [TREE], from_date=date(2021, 8, 19), to_date=date(2021, 8, 19)
+    )
+    with committed_factory() as s:
+        days = set(s.scalars(select(Cycle.local_date).distinct()))
+    assert days and all(d >= date(2021, 8, 19) for d in days)
+    assert datetime(2021, 8, 18).date() not in days
