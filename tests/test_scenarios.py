@@ -1,8 +1,9 @@
 """The recorded scenarios of shared/scenarios, through ingestion and the metrics layer.
 
-Each scenario is replayed into every configured database with its tier overrides and
-collection interval, the clock is pinned at its ``now``, and every figure of
-``expected.json`` is compared after rounding; rankings are compared in order.
+Each scenario is replayed into every configured database with its tiers file configured
+(``HOS_TIER_OVERRIDES``, no keyword rules) and its collection interval, the clock is
+pinned at its ``now``, and every figure of ``expected.json`` is compared after rounding;
+rankings are compared in order.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from hallofshame.clock import parse_instant
 from hallofshame.config import reset_settings
 from hallofshame.ingest.pipeline import ingest_lines
-from hallofshame.ingest.tiers import load_overrides
+from hallofshame.ingest.tiers import prepare_tiers
 from hallofshame.metrics import present, rankings
 from hallofshame.sources.replay import read_replay
 from tests.conftest import SHARED
@@ -101,10 +102,13 @@ def scenario(
 ) -> tuple[Path, dict[str, Any], Session]:
     folder: Path = request.param
     meta = json.loads((folder / "scenario.json").read_text())
+    monkeypatch.setenv("HOS_TIER_OVERRIDES", str(folder / "tiers.csv"))
     monkeypatch.setenv("HOS_TIER_RULES", "0")
     monkeypatch.setenv("HOS_COLLECT_INTERVAL", str(meta["interval_s"]))
     reset_settings()
-    load_overrides(session, folder / "tiers.csv")
+    # The tiers arrive as in every ingest job: the job's first step brings the
+    # configured file into force, then the feed is ingested.
+    prepare_tiers(session)
     ingest_lines(session, read_replay(folder / "feed.ndjson.gz"), interval_s=meta["interval_s"])
     yield folder, json.loads((folder / "expected.json").read_text()), session
     reset_settings()

@@ -140,3 +140,37 @@ def test_missing_header_column() -> None:
     with pytest.raises(TierFileError) as info:
         parse_overrides("source,id,tier\nqueue-times,1,1\n")
     assert info.value.line_numbers == [1]
+
+
+def test_a_refused_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "tiers.csv"
+    path.write_text("source,upstream_ride_id,tier\nqueue-times,1,2\nqueue-times,2,4\n")
+    with pytest.raises(TierFileError) as info:
+        parse_overrides(path)
+    assert info.value.file == str(path)
+    assert str(path) in str(info.value) and "line 3" in str(info.value)
+
+
+def test_a_ride_given_twice_refuses_the_file() -> None:
+    text = (
+        "source,upstream_ride_id,tier\n"
+        "queue-times,1,1\n"
+        "themeparks.wiki,1,3\n"  # another source: another ride
+        "queue-times,1,3\n"
+    )
+    with pytest.raises(TierFileError) as info:
+        parse_overrides(text)
+    assert info.value.errors == [(4, "'1' already given on line 2")]
+
+
+def test_rows_the_database_could_not_keep_are_refused() -> None:
+    text = (
+        "source,upstream_ride_id,tier,reason\n"
+        f"themeparks.wiki,{'x' * 65},1,\n"
+        "queue-times,abc,1,\n"
+        f"queue-times,3,1,{'r' * 201}\n"
+        f"queue-times,4,1,{'r' * 200}\n"
+    )
+    with pytest.raises(TierFileError) as info:
+        parse_overrides(text)
+    assert info.value.line_numbers == [2, 3, 4]

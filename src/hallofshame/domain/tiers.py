@@ -146,16 +146,25 @@ def classify_by_rules(
 # --- overrides file (REPLAY.md "Tier overrides") -------------------------------------
 
 _REQUIRED_COLUMNS = ("source", "upstream_ride_id", "tier")
+#: What the database keeps of an override (``tier_overrides``, ``rides.tier_reason``).
+MAX_ID_LENGTH = 64
+MAX_REASON_LENGTH = 200
 _SOURCES = {s.value: s for s in Source}
 
 
 class TierFileError(ValueError):
-    """The overrides file is refused as a whole; ``errors`` lists every bad line."""
+    """The overrides file is refused as a whole; ``errors`` lists every bad line.
 
-    def __init__(self, errors: list[tuple[int, str]]) -> None:
+    ``file`` names the file when the rows were read from one, so the message says
+    which file to fix as well as which lines.
+    """
+
+    def __init__(self, errors: list[tuple[int, str]], file: str | None = None) -> None:
         self.errors = errors
+        self.file = file
         lines = "; ".join(f"line {n}: {msg}" for n, msg in errors)
-        super().__init__(f"tier overrides refused ({len(errors)} bad line(s)): {lines}")
+        where = f" {file}" if file else ""
+        super().__init__(f"tier overrides{where} refused ({len(errors)} bad line(s)): {lines}")
 
     @property
     def line_numbers(self) -> list[int]:
@@ -171,14 +180,14 @@ class TierOverrideRow:
     line_no: int
 
 
-def _read_text(text_or_path: str | Path) -> str:
+def _file_of(text_or_path: str | Path) -> Path | None:
     # A Path is a file; a string is the CSV itself unless it is a single line naming an
     # existing file (a CSV always has a header line and so never looks like that).
     if isinstance(text_or_path, Path):
-        return text_or_path.read_text(encoding="utf-8-sig")
+        return text_or_path
     if "\n" not in text_or_path and text_or_path.strip() and Path(text_or_path).is_file():
-        return Path(text_or_path).read_text(encoding="utf-8-sig")
-    return text_or_path.removeprefix("\ufeff")
+        return Path(text_or_path)
+    return None
 
 
 def _check_row(fields: dict[str, str], line: int) -> tuple[TierOverrideRow | None, list[str]]:
@@ -190,13 +199,19 @@ def _check_row(fields: dict[str, str], line: int) -> tuple[TierOverrideRow | Non
     ride_id = fields.get("upstream_ride_id", "").strip()
     if not ride_id:
         problems.append("missing upstream_ride_id")
+    elif len(ride_id) > MAX_ID_LENGTH:
+        problems.append(f"upstream_ride_id longer than {MAX_ID_LENGTH} characters")
+    elif source is Source.QUEUE_TIMES and not ride_id.isdigit():
+        problems.append(f"a queue-times ride id is a number, got {ride_id!r}")
     tier_text = fields.get("tier", "").strip()
     tier = int(tier_text) if tier_text in ("1", "2", "3") else None
     if tier is None:
         problems.append(f"tier must be 1, 2 or 3, got {tier_text!r}")
     if problems or source is None or tier is None:
         return None, problems
-    reason = fields.get("reason", "").strip() or None
+    reason = (fields.get("reason") or "").strip() or None
+    if reason is not None and len(reason) > MAX_REASON_LENGTH:
+        return None, [f"reason longer than {MAX_REASON_LENGTH} characters"]
     return TierOverrideRow(source, ride_id, tier, reason, line), []
 
 
@@ -205,12 +220,16 @@ def parse_overrides(text_or_path: str | Path) -> list[TierOverrideRow]:
 
     Line numbers are those of the file (the header is line 1); blank lines are skipped.
     A reason containing a comma must be quoted: an extra field is an error, since the
-    row's meaning would otherwise be a guess.
+    row's meaning would otherwise be a guess. So is a second row for the same ride.
     """
-    reader = csv.reader(io.StringIO(_read_text(text_or_path)))
+    file = _file_of(text_or_path)
+    name = str(file) if file is not None else None
+    text = file.read_text(encoding="utf-8-sig") if file is not None else str(text_or_path)
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
     header: list[str] | None = None
     rows: list[TierOverrideRow] = []
     errors: list[tuple[int, str]] = []
+    seen: dict[tuple[Source, str], int] = {}
     line = 1
     for record in reader:
         first_line, line = line, reader.line_num + 1  # a quoted field may span lines
@@ -220,7 +239,9 @@ def parse_overrides(text_or_path: str | Path) -> list[TierOverrideRow]:
             header = [cell.strip().lower() for cell in record]
             missing = [c for c in _REQUIRED_COLUMNS if c not in header]
             if missing:
-                raise TierFileError([(first_line, f"header lacks column(s) {', '.join(missing)}")])
+                raise TierFileError(
+                    [(first_line, f"header lacks column(s) {', '.join(missing)}")], name
+                )
             continue
         if len(record) > len(header):
             errors.append(
@@ -234,8 +255,12 @@ def parse_overrides(text_or_path: str | Path) -> list[TierOverrideRow]:
         row, problems = _check_row(dict(zip(header, record, strict=False)), first_line)
         if row is None:
             errors.append((first_line, "; ".join(problems)))
+        elif (row.source, row.upstream_ride_id) in seen:
+            first = seen[(row.source, row.upstream_ride_id)]
+            errors.append((first_line, f"{row.upstream_ride_id!r} already given on line {first}"))
         else:
+            seen[(row.source, row.upstream_ride_id)] = first_line
             rows.append(row)
     if errors:
-        raise TierFileError(errors)
+        raise TierFileError(errors, name)
     return rows

@@ -128,7 +128,8 @@ def sync_rides(
 
     An unknown id whose name is that of exactly one of the park's rides missing from
     this payload is that ride re-keyed upstream: it takes the new id and keeps its
-    history and tier (``relinked``), rather than starting over as a new ride.
+    history (``relinked``), rather than starting over as a new ride. Its tier is applied
+    again, since the overrides file may name it by its new id.
     """
     existing = session.scalars(select(Ride).where(Ride.park_id == park.id)).all()
     by_key = {key: ride for ride in existing if (key := _ride_key(source, ride))}
@@ -139,6 +140,7 @@ def sync_rides(
             missing.setdefault(_same_name(known.name), []).append(known)
     result = RideSync(by_key)
     created: list[Ride] = []
+    rekeyed: list[Ride] = []
     for reading in readings:
         ride: Ride | None = by_key.get(reading.upstream_id)
         if ride is None:
@@ -150,6 +152,7 @@ def sync_rides(
                 )
                 _set_key(source, ride, reading.upstream_id)
                 by_key[reading.upstream_id] = ride
+                rekeyed.append(ride)
         if ride is None:
             ride = Ride(
                 park_id=park.id,
@@ -170,10 +173,9 @@ def sync_rides(
             ride.active = True
         if reading.land and ride.land != reading.land:
             ride.land = reading.land
-    if created or result.relinked:
+    if created or rekeyed:
         session.flush()
-    if created:
-        apply_tiers(session, created)
+        apply_tiers(session, [*created, *rekeyed])
     return result
 
 

@@ -24,11 +24,13 @@ from hallofshame.db.dialects import begin_writing
 from hallofshame.db.models import Park
 from hallofshame.domain.localtime import local_date_of
 from hallofshame.domain.statuses import Source
+from hallofshame.domain.tiers import TierFileError
 from hallofshame.ingest.catalog_sync import UnknownParkError
 from hallofshame.ingest.cycles import CycleOutcome
 from hallofshame.ingest.pipeline import ingest_snapshot
 from hallofshame.ingest.quality import record_issue, record_source_error
 from hallofshame.ingest.schedules import has_schedule_for, store_schedule
+from hallofshame.ingest.tiers import prepare_tiers
 from hallofshame.ingest.weather import store_weather
 from hallofshame.sources.base import (
     CatalogRide,
@@ -99,6 +101,7 @@ class CollectReport:
     db_errors: int = 0  # parks whose cycle the database did not take (rolled back)
     seconds: float = 0.0
     lines: list[str] = field(default_factory=list)
+    tiers_refused: str | None = None  # the tiers file was refused; stored tiers kept
 
 
 def _poll(source: LiveSource, park: ParkRef, at: datetime) -> LiveSnapshot | SourceError:
@@ -144,6 +147,26 @@ def _store(
             return None
 
 
+def tiers_before_polling(factory: sessionmaker[Session]) -> str | None:
+    """Bring the tiers file into force (``prepare_tiers``) before a live job polls, in a
+    short transaction of its own, so rides met during the job get the file's tiers.
+
+    A refused file is logged and returned, and the job goes on with the tiers stored: a
+    poll can't be taken again later, and the tiers follow once the file is fixed.
+    """
+    try:
+        with factory() as session, session.begin():
+            begin_writing(session)
+            prepare_tiers(session)
+    except (TierFileError, OSError) as error:
+        log.error("%s", error)
+        return str(error)
+    except DBAPIError as error:  # e.g. another job storing the same new rows just now
+        log.error("tier overrides not synced: %s", error.__class__.__name__)
+        return f"tier overrides not synced: {error.__class__.__name__}"
+    return None
+
+
 def collect_once(
     factory: sessionmaker[Session],
     source: LiveSource,
@@ -155,10 +178,10 @@ def collect_once(
     """One cycle for every active park."""
     t0 = time.perf_counter()
     at = clock.now()
+    report = CollectReport(tiers_refused=tiers_before_polling(factory))
     if parks is None:
         with factory() as s:
             parks = park_refs(s)
-    report = CollectReport()
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         results = list(pool.map(lambda p: (p, _poll(source, p, at)), parks))
     for park, result in results:
@@ -248,6 +271,7 @@ def refresh_catalog(factory: sessionmaker[Session], source: LiveSource) -> int:
     def store(session: Session, park: Park, rides: list[CatalogRide]) -> int:
         return apply_directory(session, park, Source(park_source(park)), rides)[1]
 
+    tiers_before_polling(factory)
     return for_each_park(factory, source.directory, store)
 
 

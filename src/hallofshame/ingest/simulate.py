@@ -23,6 +23,7 @@ from hallofshame.ingest.catalog_sync import find_park, load_bundled_catalog
 from hallofshame.ingest.cycles import record_cycles
 from hallofshame.ingest.quality import record_source_error
 from hallofshame.ingest.schedules import store_schedule
+from hallofshame.ingest.tiers import apply_tiers
 from hallofshame.ingest.weather import store_weather_history
 from hallofshame.sources import queue_times, themeparks_wiki
 from hallofshame.sources.base import LiveSnapshot, SourceError
@@ -56,10 +57,16 @@ def link_simulated_ids(session: Session, parks: Sequence[BundledPark]) -> None:
         park = by_qt[qt_id]
         park.wiki_id, park.reports_down = wiki_park_id(qt_id), True
     rides = {r.queue_times_id: r for r in session.scalars(select(Ride))}
+    rekeyed = []
     for item in bundled_rides():
-        if item.park_queue_times_id in wiki_parks and item.queue_times_id in rides:
-            rides[item.queue_times_id].wiki_id = wiki_ride_id(item.queue_times_id)
+        ride = rides.get(item.queue_times_id)
+        if ride is None or item.park_queue_times_id not in wiki_parks:
+            continue
+        if ride.wiki_id != (wiki_id := wiki_ride_id(item.queue_times_id)):
+            ride.wiki_id = wiki_id
+            rekeyed.append(ride)
     session.flush()
+    apply_tiers(session, rekeyed)  # an override may name the ride by its new id
 
 
 @dataclass

@@ -21,7 +21,7 @@ from hallofshame.db import migrate
 from hallofshame.db.dialects import recreate_database
 from hallofshame.db.engine import dispose_engine, get_engine, session_factory, writer_factory
 from hallofshame.ingest.catalog_sync import load_bundled_catalog
-from hallofshame.ingest.tiers import load_overrides
+from hallofshame.ingest.tiers import prepare_tiers
 from hallofshame.jobs import tasks
 from hallofshame.jobs.scheduler import build_scheduler
 
@@ -34,8 +34,8 @@ def prepare_database(*, reset: bool) -> None:
         recreate_database(get_settings().effective_database_url)
     migrate.upgrade(get_engine())
     with session_factory()() as session, session.begin():
+        prepare_tiers(session)
         load_bundled_catalog(session)
-        load_overrides(session)
 
 
 def run_product(*, source: str, days: int, reset: bool, host: str, port: int) -> None:

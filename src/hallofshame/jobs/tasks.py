@@ -43,7 +43,7 @@ from hallofshame.ingest.simulate import (
     latest_cycle,
     simulate_history,
 )
-from hallofshame.ingest.tiers import apply_tiers, load_overrides
+from hallofshame.ingest.tiers import apply_tiers, prepare_tiers
 from hallofshame.jobs.runs import JobContext, job_run, run_job
 
 if TYPE_CHECKING:
@@ -79,6 +79,7 @@ def collect_cycle(factory: Factory, source: str | LiveSource) -> CollectReport:
         nonlocal report
         report = collect_once(factory, src, interval_s=get_settings().collect_interval)
         ctx.rows = report.cycles
+        ctx.message = report.tiers_refused
 
     if run_job(factory, "collect", body) and report.cycles:
         warm_cache(factory)  # live and today just changed
@@ -165,6 +166,7 @@ def replay_files(
     stats = IngestStats()
     near: datetime | None = None
     with job_run(factory, "replay", exclusive=False) as ctx:
+        prepare_tiers(ctx.session)
         for path in files:
             lines = read_replay(path, errors=skip_bad)
             bar = tqdm(desc=path.name, unit=" lines", disable=not progress)
@@ -363,7 +365,7 @@ def runs(dates: Iterable[date]) -> list[tuple[date, date]]:
 
 def classify_rides(factory: Factory, *, apply: bool) -> list[str]:
     with factory() as session, session.begin():
-        load_overrides(session)
+        prepare_tiers(session)
         rides = list(session.scalars(select(Ride).order_by(Ride.park_id, Ride.name)))
         apply_tiers(session, rides)
         lines = [
@@ -420,7 +422,7 @@ def simulate_until_now(
     start = start.replace(second=0, microsecond=0)
     parks = choose_parks(park_count)
     with factory() as session, session.begin():
-        load_overrides(session)
+        prepare_tiers(session)
     total_days = max(0, (end - start).days + 1)
     bar = tqdm(total=total_days, unit=" days", disable=not progress, desc="simulating")
     stats = simulate_history(
