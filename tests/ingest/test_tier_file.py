@@ -144,7 +144,8 @@ def test_a_changed_file_moves_past_figures_at_the_next_job(
     # Yesterday is rolled up: the period is read from the stored daily sums.
     tasks.recompute(committed_factory, YESTERDAY, YESTERDAY, version=1)
     with committed_factory() as s:
-        assert s.scalar(select(func.count()).select_from(ParkDayRollup)) == 1
+        rolled = select(func.count()).where(ParkDayRollup.local_date == YESTERDAY)
+        assert s.scalar(rolled) == 1
         before, trace = _yesterday(s)
     # WHY.md: Haunted Hollow (tier 2) down 1 h; Σw = 11 over 12 open hours.
     assert before == pytest.approx(10 * 2 * 3600 / (11 * 43_200))

@@ -166,13 +166,13 @@ def replay_files(
     stats = IngestStats()
     near: datetime | None = None
     with job_run(factory, "replay", exclusive=False) as ctx:
-        prepare_tiers(ctx.session)
         for path in files:
             lines = read_replay(path, errors=skip_bad)
             bar = tqdm(desc=path.name, unit=" lines", disable=not progress)
             for batch in batched(lines, batch_lines):
                 with factory() as session, session.begin():
                     begin_writing(session)
+                    prepare_tiers(session)  # a changed file is in force from this batch
                     good: list[ReplayLine] = []
                     for item in batch:
                         if isinstance(item, ReplayFormatError):
@@ -215,6 +215,7 @@ def import_archive(
             for chunk in day_chunks(archive.events_of(upstream)):
                 with factory() as session, session.begin():
                     begin_writing(session)
+                    prepare_tiers(session)
                     park = archive_park(session, archive, upstream)
                     total.add(
                         import_events(session, park, chunk, entity_types=types, interval_s=interval)
