@@ -15,7 +15,7 @@ from hallofshame.db.engine import make_engine
 from hallofshame.db.models import Base, Park, ParkDayRollup
 from tests.conftest import sibling_url
 
-HEAD = "0005"
+HEAD = "0006"
 
 
 @pytest.fixture
