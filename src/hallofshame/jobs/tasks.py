@@ -17,26 +17,34 @@ from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
 from hallofshame import clock
+from hallofshame.catalog import BundledPark
 from hallofshame.config import get_settings
-from hallofshame.db.dialects import is_write_conflict, parallel_writers, replace_range_isolation
+from hallofshame.db.dialects import (
+    begin_writing,
+    is_write_conflict,
+    parallel_writers,
+    refresh_statistics,
+    replace_range_isolation,
+)
 from hallofshame.db.models import Cycle, Park, ParkDayRollup, Ride
 from hallofshame.domain.spans import week_of
-from hallofshame.ingest.collector import (
-    CollectReport,
-    LiveSource,
+from hallofshame.ingest.collector import CollectReport, LiveSource
+from hallofshame.ingest.pipeline import IngestStats, ingest_line
+from hallofshame.ingest.simulate import (
+    SimulationStats,
+    choose_parks,
+    grown_tables,
+    latest_cycle,
+    prepare_simulation,
+    simulate_day,
+)
+from hallofshame.ingest.tiers import apply_tiers, load_overrides
+from hallofshame.jobs.collect import (
     collect_once,
     refresh_catalog,
     refresh_schedules,
     refresh_weather,
 )
-from hallofshame.ingest.pipeline import IngestStats, ingest_line
-from hallofshame.ingest.simulate import (
-    SimulationStats,
-    choose_parks,
-    latest_cycle,
-    simulate_history,
-)
-from hallofshame.ingest.tiers import apply_tiers, load_overrides
 from hallofshame.jobs.runs import (
     JobBusy,
     JobContext,
@@ -52,6 +60,7 @@ if TYPE_CHECKING:
     from hallofshame.api.warming import WarmReport
 from hallofshame.rollups.daily import RollupResult, last_complete_day, rollup_park_days
 from hallofshame.sources.replay import read_replay
+from hallofshame.sources.simulator import Simulator
 
 log = logging.getLogger("hallofshame.jobs")
 
@@ -395,6 +404,40 @@ def purge_raw(factory: Factory) -> int:
             session.execute(delete(Cycle).where(Cycle.id.in_(ids)))
             deleted += result.rowcount or 0  # type: ignore[attr-defined]
     return deleted
+
+
+def simulate_history(
+    factory: Factory,
+    *,
+    start: datetime,
+    end: datetime,
+    interval_s: int,
+    parks: Sequence[BundledPark],
+    seed: int = 42,
+    on_day: Callable[[SimulationStats], None] | None = None,
+) -> SimulationStats:
+    """Simulate [start, end) into the database, one UTC day per transaction."""
+    sim = Simulator(seed=seed, parks=parks)
+    stats = SimulationStats()
+    grown = grown_tables()
+    with factory() as session, session.begin():
+        begin_writing(session)
+        prepare_simulation(session, parks)
+    day = start
+    while day < end:
+        day_end = min(day + timedelta(days=1), end)
+        with factory() as session, session.begin():
+            begin_writing(session)
+            simulate_day(session, sim, parks, day, day_end, interval_s, stats)
+        if stats.days & (stats.days - 1) == 0:  # after days 1, 2, 4, 8 …: the tables grow
+            with factory() as session, session.begin():
+                refresh_statistics(session, grown)
+        if on_day is not None:
+            on_day(stats)
+        day = day_end
+    with factory() as session, session.begin():
+        refresh_statistics(session, grown)
+    return stats
 
 
 def simulate_until_now(
