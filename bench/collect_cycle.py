@@ -68,9 +68,10 @@ def main() -> None:
     from hallofshame.db.dialects import recreate_database
     from hallofshame.db.engine import get_engine, session_factory
     from hallofshame.domain.statuses import Source
-    from hallofshame.ingest.collector import collect_once, park_refs
+    from hallofshame.ingest.collector import park_refs
     from hallofshame.ingest.live_sources import UpstreamSource
     from hallofshame.ingest.simulate import link_simulated_ids
+    from hallofshame.jobs.collect import collect_once
     from hallofshame.sources.simulator import Simulator
 
     recreate_database(args.url)

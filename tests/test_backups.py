@@ -24,9 +24,9 @@ from hallofshame.db import migrate
 from hallofshame.db.dialects import backend, recreate_database
 from hallofshame.db.engine import make_engine
 from hallofshame.db.models import Base
-from hallofshame.ingest.collector import collect_once
 from hallofshame.ingest.live_sources import SimulatedSource
 from hallofshame.ingest.simulate import link_simulated_ids
+from hallofshame.jobs.collect import collect_once
 from tests.conftest import sibling_url
 
 OPERATIONS = Path(__file__).resolve().parents[1] / "docs" / "operations.md"

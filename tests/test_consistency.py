@@ -29,11 +29,12 @@ from hallofshame.db.models import (
 )
 from hallofshame.domain.localtime import day_number, local_date_of
 from hallofshame.domain.periods import resolve
-from hallofshame.ingest.collector import collect_once, park_refs
+from hallofshame.ingest.collector import park_refs
 from hallofshame.ingest.live_sources import SimulatedSource
-from hallofshame.ingest.simulate import simulate_history
 from hallofshame.ingest.tiers import load_overrides
 from hallofshame.jobs import tasks
+from hallofshame.jobs.collect import collect_once
+from hallofshame.jobs.tasks import simulate_history
 from hallofshame.metrics import charts, rankings, timeseries
 from hallofshame.metrics.windows import kept_spans, running_days
 from tests.conftest import sibling_url

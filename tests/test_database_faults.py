@@ -28,10 +28,11 @@ from hallofshame.db import migrate
 from hallofshame.db.dialects import recreate_database
 from hallofshame.db.engine import make_engine
 from hallofshame.db.models import Cycle, Observation, RideDayRollup
-from hallofshame.ingest.collector import collect_once
 from hallofshame.ingest.live_sources import SimulatedSource
-from hallofshame.ingest.simulate import link_simulated_ids, simulate_history
+from hallofshame.ingest.simulate import link_simulated_ids
 from hallofshame.jobs import tasks
+from hallofshame.jobs.collect import collect_once
+from hallofshame.jobs.tasks import simulate_history
 from tests.servers import PrivateServer, available
 
 # Mid-afternoon on the US east coast: most simulated parks are open.

@@ -163,13 +163,13 @@ def test_state_changes_need_a_key(client: FlaskClient, pinned: Populated) -> Non
     assert keyed.post(url).json["error"]["code"] == "unauthorized"
     assert keyed.post(url, headers={"X-API-Key": "wrong"}).status_code == 401
     assert keyed.get(url).status_code == 405
-    nested = pinned.conn.begin_nested()  # the recompute's rows are rolled back below
+    nested = pinned.conn.begin_nested()  # the queued run is rolled back below
     try:
         done = keyed.post(url, headers={"X-API-Key": "k2"})
-        assert done.status_code == 200, done.json
-        assert done.json["data"]["park_days"] == 1
+        assert done.status_code == 202, done.json
+        assert done.json["data"]["status"] == "queued"
         listed = keyed.get("/api/health").json["data"]["jobs"]
-        assert [j["job"] for j in listed] == ["rollup-v1"]
+        assert [(j["job"], j["outcome"]) for j in listed] == [("recompute", "queued")]
     finally:
         nested.rollback()
 

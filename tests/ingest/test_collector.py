@@ -19,9 +19,9 @@ from werkzeug import Request, Response
 
 from hallofshame import clock
 from hallofshame.db.models import Cycle, DataQualityIssue, JobRun, Observation, Park, Ride
-from hallofshame.ingest.collector import collect_once
 from hallofshame.ingest.live_sources import UpstreamSource
 from hallofshame.jobs import tasks
+from hallofshame.jobs.collect import collect_once
 from hallofshame.sources.http import DEFAULT_MAX_BYTES, HttpClient
 from tests.conftest import SHARED
 

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from hallofshame import clock
 from hallofshame.catalog import bundled_parks
 from hallofshame.db.models import Cycle, Observation, Park
-from hallofshame.ingest.collector import collect_once, park_refs
+from hallofshame.ingest.collector import park_refs
 from hallofshame.ingest.live_sources import SimulatedSource
 from hallofshame.ingest.simulate import link_simulated_ids
+from hallofshame.jobs.collect import collect_once
 
 # Midday in July: every simulated park is open and polled.
 NOON = datetime(2026, 7, 18, 17, 0, tzinfo=UTC)

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from hallofshame import clock
 from hallofshame.catalog import bundled_parks
 from hallofshame.db.models import Cycle, Observation
-from hallofshame.ingest.collector import CollectReport, collect_once
+from hallofshame.ingest.collector import CollectReport
 from hallofshame.ingest.live_sources import SimulatedSource
 from hallofshame.ingest.simulate import link_simulated_ids
+from hallofshame.jobs.collect import collect_once
 
 NOW = datetime(2026, 8, 14, 18, 0, tzinfo=UTC)
 

@@ -38,9 +38,9 @@ def build(db_path: Path) -> None:
 
     from hallofshame.db import migrate
     from hallofshame.db.engine import make_engine
-    from hallofshame.ingest.simulate import choose_parks, simulate_history
+    from hallofshame.ingest.simulate import choose_parks
     from hallofshame.ingest.tiers import load_overrides
-    from hallofshame.jobs.tasks import rollup_due
+    from hallofshame.jobs.tasks import rollup_due, simulate_history
 
     pin_environment(db_path)
     engine = make_engine(f"sqlite:///{db_path}")

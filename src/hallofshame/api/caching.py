@@ -34,6 +34,12 @@ MIN_TTL_S = 5
 GZIP_MIN_BYTES = 1024
 #: Answers that must always be fresh or are not data at all.
 UNCACHED = frozenset({"/api/health", "/api/openapi.json", "/metrics"})
+#: Never cached, never stored by a proxy: key-protected answers about jobs that change.
+UNCACHED_PREFIX = "/api/admin/"
+
+
+def _uncached(path: str) -> bool:
+    return path in UNCACHED or path.startswith(UNCACHED_PREFIX)
 
 
 def init_cache(app: Flask) -> Cache:
@@ -62,7 +68,7 @@ def _cacheable() -> bool:
     return (
         request.method in ("GET", "HEAD")
         and request.path.startswith("/api/")
-        and request.path not in UNCACHED
+        and not _uncached(request.path)
         and request.endpoint is not None
         and not request.endpoint.endswith("static")
         and request.blueprint not in ("openapi", "swagger", "docs")
@@ -149,7 +155,7 @@ def _finish(response: Response) -> Response:
     key = g.get("hos_cache_key")
     if response.status_code != 200 or key is None or response.direct_passthrough:
         failed = response.status_code >= 400 and request.path.startswith("/api/")
-        if failed or request.path in UNCACHED:
+        if failed or _uncached(request.path):
             response.headers["Cache-Control"] = "no-store"
         return response
     body = response.get_data()

@@ -143,5 +143,9 @@ class ParkPath(BaseModel):
     park_id: int = Field(ge=1, le=MAX_ID)
 
 
+class JobPath(BaseModel):
+    job_id: int = Field(ge=1, le=MAX_ID)
+
+
 class RidePath(BaseModel):
     ride_id: int = Field(ge=1, le=MAX_ID)

@@ -301,6 +301,30 @@ class Health(BaseModel):
     jobs: list[JobItem]
 
 
+class JobQueued(BaseModel):
+    job_id: int = Field(description="the run's id: GET /api/admin/jobs/{job_id} reports it")
+    status: str = Field(description="always queued")
+
+
+class JobProgress(BaseModel):
+    done: int
+    total: int
+    unit: str = Field(description="what is counted, e.g. park-weeks")
+
+
+class JobStatus(BaseModel):
+    job_id: int
+    job: str
+    status: str = Field(description="queued, running, ok or failed")
+    params: dict[str, Any] | None = Field(description="what the job was asked to do")
+    progress: JobProgress | None
+    started_at: str | None = Field(description="UTC instant; null while queued")
+    finished_at: str | None
+    duration_ms: int | None
+    rows: int | None
+    message: str | None = Field(description="the result, or the error of a failed run")
+
+
 #: The error answers every operation may give, documented once.
 ERROR_RESPONSES: dict[int, type[BaseModel]] = {
     400: ErrorResponse,

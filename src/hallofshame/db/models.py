@@ -384,6 +384,8 @@ class JobRun(Base):
     outcome: Mapped[str] = mapped_column(String(16), default="running")
     rows: Mapped[int | None] = mapped_column(Integer)
     message: Mapped[str | None] = mapped_column(String(1000))
+    params: Mapped[str | None] = mapped_column(Text)  # a queued job's parameters, JSON
+    progress: Mapped[str | None] = mapped_column(String(200))  # JSON: done, total, unit
 
 
 class RideDayRunning(Base):
@@ -472,3 +474,20 @@ class PendingPoll(Base):
 def table_of(model: type[Base]) -> Table:
     """The Core table of a model (for bulk statements that skip ORM bookkeeping)."""
     return cast(Table, model.__table__)
+
+
+class JobLock(Base):
+    """The one run of a job allowed at a time, across processes and hosts.
+
+    Taken by inserting the job's row (the primary key refuses a second holder on every
+    database), given back by deleting it; a holder refreshes ``heartbeat_at`` while it
+    runs, and a row whose heartbeat has gone stale (its process died) may be taken over.
+    """
+
+    __tablename__ = "job_locks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(BigInteger)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[utc]
+    heartbeat_at: Mapped[utc]

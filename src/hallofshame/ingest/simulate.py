@@ -1,18 +1,20 @@
 """History from the simulator, through the same parsers and cycle writer as live data.
 
 Days are written a park-day at a time (one batch of cycles and observations per park
-and UTC day, committed per day), so a month of 48 parks takes minutes, not hours.
+and UTC day), so a month of 48 parks takes minutes, not hours. Everything here takes the
+caller's ``Session`` and never commits: the job (``jobs.tasks.simulate_history``) commits
+each simulated day.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Table, func, select
+from sqlalchemy.orm import Session
 
 from hallofshame.catalog import BundledPark, bundled_parks, bundled_rides
 from hallofshame.db.dialects import refresh_statistics
@@ -161,39 +163,30 @@ def _record_weather(
             store_weather_history(session, park, fetch)
 
 
-def simulate_history(
-    factory: sessionmaker[Session],
-    *,
-    start: datetime,
-    end: datetime,
-    interval_s: int,
+def prepare_simulation(session: Session, parks: Sequence[BundledPark]) -> None:
+    """Load the catalog with the simulator's ids, and fresh statistics for it: without
+    them the planner takes the just-filled catalog tables for empty and reads every
+    observation of every ride (seen: 1.5 s a batch)."""
+    link_simulated_ids(session, parks)
+    refresh_statistics(session, [table_of(m) for m in (Park, Ride)])
+
+
+def grown_tables() -> list[Table]:
+    """The tables a simulation grows (their statistics are refreshed as they grow)."""
+    return [table_of(m) for m in (Observation, Cycle, OperatedDay)]
+
+
+def simulate_day(
+    session: Session,
+    sim: Simulator,
     parks: Sequence[BundledPark],
-    seed: int = 42,
-    on_day: Callable[[SimulationStats], None] | None = None,
-) -> SimulationStats:
-    """Simulate [start, end) into the database, one UTC day per transaction."""
-    sim = Simulator(seed=seed, parks=parks)
-    stats = SimulationStats()
-    grown = [table_of(m) for m in (Observation, Cycle, OperatedDay)]
-    with factory() as session, session.begin():
-        link_simulated_ids(session, parks)
-        # The catalog tables were just filled: without fresh statistics the planner takes
-        # them for empty and reads every observation of every ride (seen: 1.5 s a batch).
-        refresh_statistics(session, [table_of(m) for m in (Park, Ride)])
-    day = start
-    while day < end:
-        day_end = min(day + timedelta(days=1), end)
-        with factory() as session, session.begin():
-            for item in parks:
-                _record_park_day(session, sim, item, day, day_end, interval_s, stats)
-            _record_weather(session, sim, parks, day, day_end)
-        stats.days += 1
-        if stats.days & (stats.days - 1) == 0:  # after days 1, 2, 4, 8 …: the tables grow
-            with factory() as session, session.begin():
-                refresh_statistics(session, grown)
-        if on_day is not None:
-            on_day(stats)
-        day = day_end
-    with factory() as session, session.begin():
-        refresh_statistics(session, grown)
-    return stats
+    day: datetime,
+    day_end: datetime,
+    interval_s: int,
+    stats: SimulationStats,
+) -> None:
+    """Every park's polls of [day, day_end) and the hours' weather."""
+    for item in parks:
+        _record_park_day(session, sim, item, day, day_end, interval_s, stats)
+    _record_weather(session, sim, parks, day, day_end)
+    stats.days += 1

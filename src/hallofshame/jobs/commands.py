@@ -250,6 +250,20 @@ def catalog(source: str) -> None:
     click.echo(f"{catalog_job(_factory(), source)} rides no longer listed, now inactive")
 
 
+@click.group()
+def jobs() -> None:
+    """Jobs queued over the API (``POST /api/admin/recompute``)."""
+
+
+@jobs.command("run-queued")
+def jobs_run_queued() -> None:
+    """Run the queued recomputes, oldest first, one at a time (for cron users; the
+    scheduler does this every few seconds)."""
+    from hallofshame.jobs.tasks import run_queued
+
+    click.echo(f"{run_queued(_factory())} queued jobs run")
+
+
 @click.command()
 def purge() -> None:
     """Delete raw observations older than HOS_RAW_RETENTION_DAYS (rollups are kept)."""
@@ -306,5 +320,6 @@ COMMANDS: list[click.Command] = [
     schedules,
     weather,
     purge,
+    jobs,
     run,
 ]

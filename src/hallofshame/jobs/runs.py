@@ -1,87 +1,289 @@
-"""Every job run is logged, timed and recorded in ``job_runs``, and never overlaps itself.
+"""Every job run is logged, timed and recorded in ``job_runs``; an exclusive job never
+overlaps itself, whichever process or host starts it.
 
-The overlap guard is a row in ``job_runs`` with outcome ``running``, taken in its own
-transaction: a second process that finds a fresh one for the same job stands down.
+The guard is the job's row in ``job_locks``: inserted (with the run's ``job_runs`` row) in
+one short transaction, so the primary key admits exactly one holder on every database;
+deleted when the run ends. While it runs, the holder refreshes the row's heartbeat; a row
+whose heartbeat is older than ``STALE_AFTER`` belongs to a process that died, and the
+next run takes it over (an UPDATE that only matches a stale row, so only one can).
+
+Every transaction here is short and its own: none is open while the job runs.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hallofshame import clock
-from hallofshame.db.models import JobRun
+from hallofshame.db.dialects import begin_writing
+from hallofshame.db.models import JobLock, JobRun
 
 log = logging.getLogger("hallofshame.jobs")
 
-#: A "running" row older than this is taken to be from a process that died.
-STALE_AFTER = timedelta(hours=2)
+#: A lock whose heartbeat is older than this is taken to be held by a process that died.
+STALE_AFTER = timedelta(minutes=10)
+#: How often a running exclusive job refreshes its lock's heartbeat.
+HEARTBEAT_EVERY = timedelta(seconds=60)
+
+#: Outcomes of a run: waiting to be picked up, going, and how it ended.
+QUEUED, RUNNING, OK, FAILED = "queued", "running", "ok", "failed"
 
 
 class JobBusy(RuntimeError):
     pass
 
 
+class NotQueued(JobBusy):
+    """The queued run to be claimed was claimed (or cancelled) meanwhile."""
+
+
 @dataclass
 class JobContext:
     session: Session
+    run_id: int = 0
     rows: int = 0
     message: str | None = None
 
 
+def holder_name() -> str:
+    """Who holds a lock: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+
+
+def _wall() -> datetime:
+    """Lock instants are the real time, which every process shares (the application clock
+    may be pinned, e.g. by ``HOS_NOW``, in one process and not in another)."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _open_run(session: Session, name: str, started: datetime, queued_id: int | None) -> int:
+    """The run's row: a new one, or the queued row ``queued_id`` claimed (else JobBusy)."""
+    if queued_id is None:
+        run = JobRun(job=name, started_at=started, outcome=RUNNING)
+        session.add(run)
+        session.flush()
+        return run.id
+    claimed = session.execute(
+        update(JobRun)
+        .where(JobRun.id == queued_id, JobRun.job == name, JobRun.outcome == QUEUED)
+        .values(outcome=RUNNING, started_at=started)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise NotQueued(f"run {queued_id} of {name} is no longer queued")
+    return queued_id
+
+
+def _take_over(session: Session, name: str, run_id: int, now: datetime) -> bool:
+    """Take lock ``name`` if its heartbeat is stale; its previous run is marked failed."""
+    previous = session.scalar(select(JobLock.run_id).where(JobLock.name == name))
+    taken = session.execute(
+        update(JobLock)
+        .where(JobLock.name == name, JobLock.heartbeat_at < now - STALE_AFTER)
+        .values(run_id=run_id, holder=holder_name(), acquired_at=now, heartbeat_at=now)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    if previous is not None:
+        session.execute(
+            update(JobRun)
+            .where(JobRun.id == previous, JobRun.outcome == RUNNING)
+            .values(
+                outcome=FAILED,
+                finished_at=clock.now().replace(microsecond=0),
+                message=f"abandoned: its lock's heartbeat stopped before {now - STALE_AFTER}",
+            )
+        )
+    log.warning("%s: took over the lock of run %s (stale heartbeat)", name, previous)
+    return True
+
+
+def start_run(
+    factory: sessionmaker[Session],
+    name: str,
+    *,
+    exclusive: bool = True,
+    queued_id: int | None = None,
+) -> int:
+    """Record a run of ``name`` as running (or claim the queued run ``queued_id``) and,
+    for an exclusive job, take its lock in the same transaction; JobBusy when another run
+    holds it. Returns the run's id."""
+    started = clock.now().replace(microsecond=0)
+    if not exclusive:
+        with factory() as s, s.begin():
+            begin_writing(s)
+            return _open_run(s, name, started, queued_id)
+    now = _wall()
+    try:
+        with factory() as s, s.begin():
+            begin_writing(s)
+            run_id = _open_run(s, name, started, queued_id)
+            s.add(
+                JobLock(
+                    name=name,
+                    run_id=run_id,
+                    holder=holder_name(),
+                    acquired_at=now,
+                    heartbeat_at=now,
+                )
+            )
+            s.flush()
+            return run_id
+    except IntegrityError:
+        pass  # held: perhaps by a process that died
+    with factory() as s, s.begin():
+        begin_writing(s)
+        run_id = _open_run(s, name, started, queued_id)
+        if not _take_over(s, name, run_id, now):
+            raise JobBusy(f"{name} is already running")
+        return run_id
+
+
+def heartbeat(factory: sessionmaker[Session], name: str, run_id: int) -> bool:
+    """Refresh the lock's heartbeat; False when the run no longer holds it."""
+    with factory() as s, s.begin():
+        begin_writing(s)
+        result = s.execute(
+            update(JobLock)
+            .where(JobLock.name == name, JobLock.run_id == run_id)
+            .values(heartbeat_at=_wall())
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def finish_run(
+    factory: sessionmaker[Session],
+    name: str,
+    run_id: int,
+    *,
+    outcome: str,
+    elapsed_ms: int,
+    rows: int | None,
+    message: str | None,
+    exclusive: bool,
+) -> None:
+    """Record how the run ended and give its lock back (only if it still holds it)."""
+    with factory() as s, s.begin():
+        begin_writing(s)
+        s.execute(
+            update(JobRun)
+            .where(JobRun.id == run_id)
+            .values(
+                finished_at=clock.now().replace(microsecond=0),
+                duration_ms=elapsed_ms,
+                outcome=outcome,
+                rows=rows,
+                message=message,
+            )
+        )
+        if exclusive:
+            s.execute(delete(JobLock).where(JobLock.name == name, JobLock.run_id == run_id))
+
+
+def set_progress(
+    factory: sessionmaker[Session], run_id: int, done: int, total: int, unit: str
+) -> None:
+    """Record how far a run has got, in a short transaction of its own."""
+    value = json.dumps({"done": done, "total": total, "unit": unit})
+    with factory() as s, s.begin():
+        begin_writing(s)
+        s.execute(update(JobRun).where(JobRun.id == run_id).values(progress=value))
+
+
+def _shares_one_connection(factory: sessionmaker[Session]) -> bool:
+    return isinstance(factory.kw.get("bind"), Connection)
+
+
+@contextmanager
+def _heartbeating(factory: sessionmaker[Session], name: str, run_id: int) -> Iterator[None]:
+    """Refresh the lock's heartbeat from a thread while the job runs. Not for sessions
+    bound to one connection (tests): a connection is not shared between threads."""
+    if _shares_one_connection(factory):
+        yield
+        return
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_EVERY.total_seconds()):
+            try:
+                if not heartbeat(factory, name, run_id):
+                    log.error("%s run %s lost its lock (taken over)", name, run_id)
+                    return
+            except Exception:  # the next beat tries again
+                log.exception("%s run %s: heartbeat failed", name, run_id)
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{name}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 @contextmanager
 def job_run(
-    factory: sessionmaker[Session], name: str, *, exclusive: bool = True
+    factory: sessionmaker[Session],
+    name: str,
+    *,
+    exclusive: bool = True,
+    queued_id: int | None = None,
 ) -> Iterator[JobContext]:
-    """Run a job in its own session; record start, end, duration, outcome and rows."""
-    started = clock.now().replace(microsecond=0)
-    with factory() as s, s.begin():
-        if exclusive and s.scalar(
-            select(JobRun.id).where(
-                JobRun.job == name,
-                JobRun.outcome == "running",
-                JobRun.started_at > started - STALE_AFTER,
-            )
-        ):
-            raise JobBusy(f"{name} is already running")
-        run = JobRun(job=name, started_at=started, outcome="running")
-        s.add(run)
-        s.flush()
-        run_id = run.id
+    """Run a job: record start, end, duration, outcome and rows; an exclusive job holds
+    its lock throughout (JobBusy, before anything runs, when another run holds it).
+
+    ``queued_id`` runs a queued run (its row becomes this run's record). ``ctx.session``
+    is the job's own session for jobs that write in one transaction; it takes a
+    connection only when used, and is committed when the body returns.
+    """
+    run_id = start_run(factory, name, exclusive=exclusive, queued_id=queued_id)
     t0 = time.perf_counter()
-    outcome, message = "ok", None
+    outcome, message = OK, None
     ctx: JobContext | None = None
     try:
-        with factory() as session, session.begin():
-            ctx = JobContext(session=session)
+        with (
+            _heartbeating(factory, name, run_id) if exclusive else _nothing(),
+            factory() as session,
+            session.begin(),
+        ):
+            ctx = JobContext(session=session, run_id=run_id)
             yield ctx
             message = ctx.message
     except Exception as exc:
-        outcome, message = "failed", f"{type(exc).__name__}: {exc}"[:1000]
+        outcome, message = FAILED, f"{type(exc).__name__}: {exc}"[:1000]
         log.exception("job %s failed", name)
         raise
     finally:
         elapsed = int((time.perf_counter() - t0) * 1000)
-        with factory() as s, s.begin():
-            s.execute(
-                update(JobRun)
-                .where(JobRun.id == run_id)
-                .values(
-                    finished_at=clock.now().replace(microsecond=0),
-                    duration_ms=elapsed,
-                    outcome=outcome,
-                    rows=ctx.rows if ctx else None,
-                    message=message,
-                )
-            )
+        finish_run(
+            factory,
+            name,
+            run_id,
+            outcome=outcome,
+            elapsed_ms=elapsed,
+            rows=ctx.rows if ctx else None,
+            message=message,
+            exclusive=exclusive,
+        )
         log.info("job %s %s in %d ms, %s rows", name, outcome, elapsed, ctx.rows if ctx else 0)
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
 
 
 def run_job(factory: sessionmaker[Session], name: str, body: Callable[[JobContext], None]) -> bool:
@@ -93,3 +295,30 @@ def run_job(factory: sessionmaker[Session], name: str, body: Callable[[JobContex
         log.warning("skipping %s: the previous run is still going", name)
         return False
     return True
+
+
+def queue_run(session: Session, name: str, params: dict[str, Any]) -> int:
+    """Queue a run of ``name`` with ``params`` (in the caller's transaction); its id."""
+    run = JobRun(
+        job=name,
+        started_at=clock.now().replace(microsecond=0),
+        outcome=QUEUED,
+        params=json.dumps(params, sort_keys=True),
+    )
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def next_queued(factory: sessionmaker[Session], name: str) -> tuple[int, dict[str, Any]] | None:
+    """The oldest queued run of ``name`` and its parameters."""
+    with factory() as s:
+        row = s.execute(
+            select(JobRun.id, JobRun.params)
+            .where(JobRun.job == name, JobRun.outcome == QUEUED)
+            .order_by(JobRun.id)
+            .limit(1)
+        ).first()
+    if row is None:
+        return None
+    return row.id, json.loads(row.params or "{}")

@@ -1,6 +1,8 @@
 """The scheduler: collection every interval, schedules daily (and when today's is
 missing), weather hourly, rollups shortly after each park's local midnight, retention
-nightly. Each job runs in its own session and never overlaps itself (``job_runs``)."""
+nightly, and queued jobs (recomputes asked for over the API) within seconds. Each job
+runs in its own sessions, is recorded in ``job_runs`` and never overlaps itself, in this
+process or any other (``job_locks``)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,9 @@ from hallofshame.ingest.collector import LiveSource
 from hallofshame.jobs import tasks
 
 log = logging.getLogger("hallofshame.scheduler")
+
+#: How often the queue of jobs asked for over the API is looked at.
+QUEUE_POLL_S = 5
 
 
 def build_scheduler(
@@ -56,6 +61,14 @@ def build_scheduler(
     # shortly after its own local midnight.
     sched.add_job(
         tasks.rollup_due, "interval", minutes=15, args=(factory,), id="rollups", name="rollups"
+    )
+    sched.add_job(
+        tasks.run_queued,
+        "interval",
+        seconds=QUEUE_POLL_S,
+        args=(factory,),
+        id="queued",
+        name="queued jobs",
     )
     sched.add_job(
         tasks.purge_raw,

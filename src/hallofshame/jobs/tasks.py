@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import DBAPIError
@@ -17,39 +17,52 @@ from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
 from hallofshame import clock
+from hallofshame.catalog import BundledPark
 from hallofshame.config import get_settings
 from hallofshame.db.dialects import (
     begin_writing,
     is_write_conflict,
     parallel_writers,
+    refresh_statistics,
     replace_range_isolation,
 )
 from hallofshame.db.models import Cycle, Park, ParkDayRollup, Ride, StaleDay
 from hallofshame.domain.spans import week_of
 from hallofshame.ingest.archive import ArchiveStats
-from hallofshame.ingest.collector import (
-    CollectReport,
-    LiveSource,
-    collect_once,
-    refresh_catalog,
-    refresh_schedules,
-    refresh_weather,
-)
+from hallofshame.ingest.collector import CollectReport, LiveSource
 from hallofshame.ingest.pipeline import IngestStats, ingest_lines
 from hallofshame.ingest.quality import record_bad_line
 from hallofshame.ingest.simulate import (
     SimulationStats,
     choose_parks,
+    grown_tables,
     latest_cycle,
-    simulate_history,
+    prepare_simulation,
+    simulate_day,
 )
 from hallofshame.ingest.tiers import apply_tiers, prepare_tiers
-from hallofshame.jobs.runs import JobContext, job_run, run_job
+from hallofshame.jobs.collect import (
+    collect_once,
+    refresh_catalog,
+    refresh_schedules,
+    refresh_weather,
+)
+from hallofshame.jobs.runs import (
+    JobBusy,
+    JobContext,
+    NotQueued,
+    job_run,
+    next_queued,
+    queue_run,
+    run_job,
+    set_progress,
+)
 
 if TYPE_CHECKING:
     from hallofshame.api.warming import WarmReport
 from hallofshame.rollups.daily import RollupResult, last_complete_day, rollup_park_days
 from hallofshame.sources.replay import ReplayFormatError, ReplayLine, batched, read_replay
+from hallofshame.sources.simulator import Simulator
 
 log = logging.getLogger("hallofshame.jobs")
 
@@ -262,6 +275,33 @@ def recompute(
     run at once on a database server. A park-week is idempotent, so one that loses a write
     conflict (another recompute of the same days) is simply run again.
     """
+    with job_run(factory, f"rollup-v{version}", exclusive=False) as ctx:
+        total = recompute_range(
+            factory,
+            first,
+            last,
+            version=version,
+            park_ids=park_ids,
+            progress=progress,
+            workers=workers,
+        )
+        ctx.rows = total.ride_days
+    return total
+
+
+def recompute_range(
+    factory: Factory,
+    first: date,
+    last: date,
+    *,
+    version: int,
+    park_ids: Sequence[int] | None = None,
+    progress: bool = False,
+    workers: int | None = None,
+    on_chunk: Callable[[int, int], None] | None = None,
+) -> RollupResult:
+    """The work of ``recompute``, unrecorded; ``on_chunk(done, total)`` is called in this
+    thread after each park-week's transaction has committed."""
     total = RollupResult()
     now = clock.now()
     with factory() as s:
@@ -288,16 +328,79 @@ def recompute(
                 time.sleep(random.uniform(0, 0.2 * attempt))  # noqa: S311 (jitter, not a secret)
         raise AssertionError("unreachable")
 
-    with job_run(factory, f"rollup-v{version}", exclusive=False) as ctx:
-        days = len(parks) * ((last - first).days + 1)
-        bar = tqdm(total=days, unit=" park-days", disable=not progress)
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            for (_, start, end), r in zip(chunks, pool.map(one, chunks), strict=True):
-                total.add(r)
-                bar.update((end - start).days + 1)
-        bar.close()
-        ctx.rows = total.ride_days
+    days = len(parks) * ((last - first).days + 1)
+    bar = tqdm(total=days, unit=" park-days", disable=not progress)
+    if on_chunk is not None:
+        on_chunk(0, len(chunks))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for done, ((_, start, end), r) in enumerate(
+            zip(chunks, pool.map(one, chunks), strict=True), start=1
+        ):
+            total.add(r)
+            bar.update((end - start).days + 1)
+            if on_chunk is not None:
+                on_chunk(done, len(chunks))
+    bar.close()
     return total
+
+
+#: The queued job a recompute asked for over the API is recorded as.
+RECOMPUTE_JOB = "recompute"
+#: Progress is written at most this often (and after the last park-week).
+PROGRESS_EVERY_S = 1.0
+
+
+def queue_recompute(session: Session, first: date, last: date, *, version: int) -> int:
+    """Queue a recompute of ``first``..``last`` (in the caller's transaction); its run id."""
+    params = {"start": first.isoformat(), "end": last.isoformat(), "metrics_version": version}
+    return queue_run(session, RECOMPUTE_JOB, params)
+
+
+def _run_recompute(factory: Factory, run_id: int, params: dict[str, Any]) -> None:
+    """Run queued recompute ``run_id``, holding the recompute lock throughout."""
+    with job_run(factory, RECOMPUTE_JOB, queued_id=run_id) as ctx:
+        last_write = 0.0
+
+        def on_chunk(done: int, total: int) -> None:
+            nonlocal last_write
+            if done in (0, total) or time.monotonic() - last_write >= PROGRESS_EVERY_S:
+                set_progress(factory, run_id, done, total, "park-weeks")
+                last_write = time.monotonic()
+
+        result = recompute_range(
+            factory,
+            date.fromisoformat(params["start"]),
+            date.fromisoformat(params["end"]),
+            version=int(params["metrics_version"]),
+            on_chunk=on_chunk,
+        )
+        ctx.rows = result.ride_days
+        ctx.message = (
+            f"{result.park_days} park-days, {result.ride_days} ride-days, "
+            f"{result.empty_days} days without data, {result.kept_days} days kept"
+        )
+
+
+def run_queued(factory: Factory) -> int:
+    """Run the queued recomputes, oldest first and one at a time across every process
+    (the recompute lock); returns how many this call ran. Another process running one
+    keeps the rest for itself: this call then stops."""
+    ran = 0
+    while (queued := next_queued(factory, RECOMPUTE_JOB)) is not None:
+        run_id, params = queued
+        try:
+            _run_recompute(factory, run_id, params)
+        except NotQueued:
+            continue  # another process claimed it first
+        except JobBusy:
+            log.info("a recompute is running elsewhere; the queue waits for it")
+            break
+        except Exception:  # recorded as failed; the next queued one still runs
+            log.exception("queued recompute %s failed", run_id)
+        ran += 1
+    if ran:
+        warm_cache(factory)  # the recomputed periods' answers changed
+    return ran
 
 
 def rollup_due(factory: Factory) -> int:
@@ -398,6 +501,40 @@ def purge_raw(factory: Factory) -> int:
             session.execute(delete(Cycle).where(Cycle.id.in_(ids)))
             deleted += result.rowcount or 0  # type: ignore[attr-defined]
     return deleted
+
+
+def simulate_history(
+    factory: Factory,
+    *,
+    start: datetime,
+    end: datetime,
+    interval_s: int,
+    parks: Sequence[BundledPark],
+    seed: int = 42,
+    on_day: Callable[[SimulationStats], None] | None = None,
+) -> SimulationStats:
+    """Simulate [start, end) into the database, one UTC day per transaction."""
+    sim = Simulator(seed=seed, parks=parks)
+    stats = SimulationStats()
+    grown = grown_tables()
+    with factory() as session, session.begin():
+        begin_writing(session)
+        prepare_simulation(session, parks)
+    day = start
+    while day < end:
+        day_end = min(day + timedelta(days=1), end)
+        with factory() as session, session.begin():
+            begin_writing(session)
+            simulate_day(session, sim, parks, day, day_end, interval_s, stats)
+        if stats.days & (stats.days - 1) == 0:  # after days 1, 2, 4, 8 …: the tables grow
+            with factory() as session, session.begin():
+                refresh_statistics(session, grown)
+        if on_day is not None:
+            on_day(stats)
+        day = day_end
+    with factory() as session, session.begin():
+        refresh_statistics(session, grown)
+    return stats
 
 
 def simulate_until_now(

@@ -1,17 +1,26 @@
-"""State-changing operations: refused without a key from ``HOS_API_KEYS``."""
+"""State-changing operations: refused without a key from ``HOS_API_KEYS``.
+
+A recompute can take minutes: the request only queues it (a ``job_runs`` row, committed
+in the request's own short transaction) and answers 202 with where to follow it; the
+scheduler (or ``hallofshame jobs run-queued``) runs it.
+"""
 
 from __future__ import annotations
 
 import hmac
+import json
 from typing import Any
 
-from flask import request
+from flask import request, url_for
 
-from hallofshame.api.common import blueprint, envelope, factory, settings
-from hallofshame.api.errors import ApiError
-from hallofshame.api.params import RecomputeQuery, within_range
-from hallofshame.api.schemas import Envelope, ErrorResponse
+from hallofshame.api.common import blueprint, db, envelope, factory, iso, settings
+from hallofshame.api.errors import ApiError, not_found
+from hallofshame.api.params import JobPath, NoQuery, RecomputeQuery, within_range
+from hallofshame.api.schemas import Envelope, ErrorResponse, JobQueued, JobStatus
+from hallofshame.db.dialects import begin_writing
+from hallofshame.db.models import JobRun
 from hallofshame.domain.periods import custom_period
+from hallofshame.jobs.runs import QUEUED
 
 bp = blueprint("admin", ["operations"])
 
@@ -30,25 +39,53 @@ def require_api_key() -> None:
 
 @bp.post(
     "/admin/recompute",
-    responses={200: Envelope[dict[str, int]], 401: ErrorResponse, 403: ErrorResponse},
+    responses={202: Envelope[JobQueued], 401: ErrorResponse, 403: ErrorResponse},
     security=[{"apiKey": []}],
 )
-def recompute(query: RecomputeQuery) -> dict[str, Any]:
-    """Recompute the daily rollups of local dates start..end for the current version."""
+def recompute(query: RecomputeQuery) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """Queue a recompute of the daily rollups of local dates start..end for the current
+    version; follow it at the ``Location`` answered. Recomputes run one at a time, in the
+    order they were asked for."""
     require_api_key()
-    from hallofshame.jobs.tasks import recompute as run_recompute
+    from hallofshame.jobs.tasks import queue_recompute
 
     period = within_range(custom_period(query.start, query.end))
     assert period.start is not None and period.end is not None  # noqa: S101 - custom
-    result = run_recompute(factory(), period.start, period.end, version=settings().metrics_version)
-    return envelope(
-        {
-            "park_days": result.park_days,
-            "ride_days": result.ride_days,
-            "empty_days": result.empty_days,
-            "kept_days": result.kept_days,
-        },
+    version = settings().metrics_version
+    with factory()() as session, session.begin():
+        begin_writing(session)
+        job_id = queue_recompute(session, period.start, period.end, version=version)
+    body = envelope(
+        {"job_id": job_id, "status": QUEUED},
         start_date=period.start.isoformat(),
         end_date=period.end.isoformat(),
-        metrics_version=settings().metrics_version,
+        metrics_version=version,
     )
+    return body, 202, {"Location": url_for("admin.job_status", job_id=job_id)}
+
+
+@bp.get(
+    "/admin/jobs/<int:job_id>",
+    responses={200: Envelope[JobStatus], 401: ErrorResponse, 403: ErrorResponse},
+    security=[{"apiKey": []}],
+)
+def job_status(path: JobPath, query: NoQuery) -> dict[str, Any]:
+    """A job run: queued, running, ok or failed, with its parameters, progress and result."""
+    require_api_key()
+    run = db().get(JobRun, path.job_id)
+    if run is None:
+        raise not_found("job", path.job_id)
+    queued = run.outcome == QUEUED
+    data = {
+        "job_id": run.id,
+        "job": run.job,
+        "status": run.outcome,
+        "params": json.loads(run.params) if run.params else None,
+        "progress": json.loads(run.progress) if run.progress else None,
+        "started_at": None if queued else iso(run.started_at),
+        "finished_at": iso(run.finished_at),
+        "duration_ms": run.duration_ms,
+        "rows": run.rows,
+        "message": run.message,
+    }
+    return envelope(data)

@@ -1,0 +1,172 @@
+"""One run of a job at a time, whichever process starts it: the database's job lock."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hallofshame.db.dialects import WRITER_OPTION
+from hallofshame.db.engine import make_engine
+from hallofshame.db.models import JobLock, JobRun
+from hallofshame.jobs import runs
+from hallofshame.jobs.runs import JobBusy, job_run, run_job
+
+RACERS = 4
+
+
+def _writer_factory(url: str) -> sessionmaker[Session]:
+    """As the jobs get their sessions (``db.engine.writer_factory``), for ``url``."""
+    return sessionmaker(
+        bind=make_engine(url).execution_options(**{WRITER_OPTION: True}), expire_on_commit=False
+    )
+
+
+def _racer(url: str, start: Any, results: Any) -> None:
+    """One process: wait for the others, then try to run the job (it takes a second)."""
+    factory = _writer_factory(url)
+    start.wait()
+    try:
+        with job_run(factory, "race"):
+            time.sleep(1.0)
+        results.put("ran")
+    except JobBusy:
+        results.put("busy")
+    finally:
+        factory.kw["bind"].dispose()
+
+
+def _url_of(factory: sessionmaker[Session]) -> str:
+    return factory.kw["bind"].url.render_as_string(hide_password=False)
+
+
+def test_processes_racing_for_one_job_run_it_once(committed_factory: sessionmaker[Session]) -> None:
+    url = _url_of(committed_factory)
+    ctx = multiprocessing.get_context("spawn")
+    start = ctx.Barrier(RACERS)
+    results = ctx.Queue()
+    procs = [ctx.Process(target=_racer, args=(url, start, results)) for _ in range(RACERS)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+        assert p.exitcode == 0
+    outcomes = sorted(results.get(timeout=5) for _ in procs)
+    assert outcomes == ["busy"] * (RACERS - 1) + ["ran"]
+    with committed_factory() as s:
+        recorded = [(r.job, r.outcome) for r in s.scalars(select(JobRun))]
+        assert s.scalars(select(JobLock)).all() == []  # given back
+    assert recorded == [("race", "ok")]  # the ones that stood down left no record
+
+
+def test_threads_racing_round_after_round(committed_factory: sessionmaker[Session]) -> None:
+    """Threads with connections of their own, many rounds: never two at once."""
+    import threading
+
+    url = _url_of(committed_factory)
+    factory = _writer_factory(url)
+    inside = 0
+    most = 0
+    guard = threading.Lock()
+    ran: list[int] = []
+
+    def body(ctx: runs.JobContext) -> None:
+        nonlocal inside, most
+        with guard:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.05)
+        with guard:
+            inside -= 1
+        ran.append(ctx.run_id)
+
+    try:
+        for _ in range(10):
+            barrier = threading.Barrier(3)
+
+            def go(b: threading.Barrier = barrier) -> None:
+                b.wait()
+                run_job(factory, "rounds", body)
+
+            threads = [threading.Thread(target=go) for _ in range(3)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    finally:
+        factory.kw["bind"].dispose()
+    assert most == 1
+    assert 10 <= len(ran) <= 30
+
+
+def test_a_stale_lock_is_taken_over_and_its_run_marked_failed(
+    committed_factory: sessionmaker[Session],
+) -> None:
+    long_ago = datetime.now(UTC) - runs.STALE_AFTER - timedelta(minutes=1)
+    with committed_factory() as s, s.begin():
+        dead = JobRun(job="collect", started_at=long_ago, outcome="running")
+        s.add(dead)
+        s.flush()
+        s.add(
+            JobLock(
+                name="collect",
+                run_id=dead.id,
+                holder="gone:1",
+                acquired_at=long_ago,
+                heartbeat_at=long_ago,
+            )
+        )
+        dead_id = dead.id
+    assert run_job(committed_factory, "collect", lambda ctx: None)
+    with committed_factory() as s:
+        outcomes = dict(s.execute(select(JobRun.id, JobRun.outcome)).all())
+        message = s.scalar(select(JobRun.message).where(JobRun.id == dead_id))
+        assert s.scalars(select(JobLock)).all() == []
+    assert outcomes.pop(dead_id) == "failed" and "abandoned" in (message or "")
+    assert list(outcomes.values()) == ["ok"]
+
+
+def test_a_fresh_lock_is_respected(committed_factory: sessionmaker[Session]) -> None:
+    now = datetime.now(UTC)
+    with committed_factory() as s, s.begin():
+        s.add(JobLock(name="weather", run_id=None, holder="h:1", acquired_at=now, heartbeat_at=now))
+    assert not run_job(committed_factory, "weather", lambda ctx: None)
+    with committed_factory() as s:
+        assert s.scalars(select(JobRun)).all() == []
+
+
+def test_the_holder_keeps_its_lock_fresh(
+    committed_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runs, "HEARTBEAT_EVERY", timedelta(seconds=0.3))
+    seen: list[tuple[datetime, datetime, str]] = []
+
+    def body(ctx: runs.JobContext) -> None:
+        time.sleep(2.2)
+        with committed_factory() as s:
+            lock = s.scalars(select(JobLock)).one()
+            seen.append((lock.acquired_at, lock.heartbeat_at, lock.holder))
+
+    assert run_job(committed_factory, "beating", body)
+    ((acquired, beat, holder),) = seen
+    assert beat >= acquired + timedelta(seconds=1)
+    assert holder == runs.holder_name()
+
+
+def test_a_failed_job_gives_its_lock_back(committed_factory: sessionmaker[Session]) -> None:
+    def boom(ctx: runs.JobContext) -> None:
+        raise RuntimeError("upstream exploded")
+
+    with pytest.raises(RuntimeError):
+        run_job(committed_factory, "boom", boom)
+    assert run_job(committed_factory, "boom", lambda ctx: None)  # free again
+    with committed_factory() as s:
+        assert [r.outcome for r in s.scalars(select(JobRun).order_by(JobRun.id))] == [
+            "failed",
+            "ok",
+        ]
