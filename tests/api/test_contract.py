@@ -273,6 +273,8 @@ def test_health(client: FlaskClient) -> None:
     data = _ok(client, "/api/health", schemas.Health)["data"]
     assert data["status"] == "ok" and data["database"] is True
     assert data["sources"][0]["source"] == "themeparks.wiki"
+    # Where the history came from: this database was filled by replaying feeds.
+    assert [h["origin"] for h in data["history"]] == ["replay"], data["history"]
 
 
 def test_empty_database_answers_empty(empty_client: FlaskClient) -> None:

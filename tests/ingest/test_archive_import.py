@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hallofshame.api.lookups import cycles_by_origin
 from hallofshame.clock import parse_instant
 from hallofshame.config import reset_settings
 from hallofshame.db.models import ArchiveEvent, Cycle, Observation, Ride
@@ -97,8 +98,10 @@ def test_archive_gives_the_figures_of_its_polls(
         want, have = figures(session), figures(archived)
         assert any(v["total_downtime_hours"] for k, v in want.items() if " / " not in k)
         assert have == want
-        origins = set(archived.scalars(select(Cycle.origin).distinct()))
-        assert origins == {"archive"}
+        history = cycles_by_origin(archived)
+        assert [(o, first.date(), last.date()) for o, first, last in history] == [
+            ("archive", date(2021, 8, 18), date(2021, 8, 21))
+        ]
 
 
 def test_importing_twice_changes_nothing(committed_factory: sessionmaker[Session]) -> None:

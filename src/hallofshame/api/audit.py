@@ -198,4 +198,11 @@ def data_quality(query: DataQualityQuery) -> dict[str, Any]:
         }
         for i in issues
     ]
-    return envelope(items, hours=query.hours, source=query.source, limit=query.limit)
+    from hallofshame.api.lookups import cycles_by_origin
+    from hallofshame.api.routes.health import history_items
+
+    # Which figures rest on polls of our own and which on history loaded from elsewhere.
+    history = history_items(cycles_by_origin(db()))
+    return envelope(
+        items, hours=query.hours, source=query.source, limit=query.limit, history=history
+    )

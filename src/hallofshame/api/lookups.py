@@ -22,6 +22,7 @@ from hallofshame.db.models import (
     WeatherForecast,
     WeatherObservation,
 )
+from hallofshame.domain.statuses import Origin
 from hallofshame.metrics.classify import counted_rides
 
 
@@ -159,6 +160,19 @@ def latest_rollup_date(session: Session, version: int) -> Any:
     return session.scalar(
         select(func.max(ParkDayRollup.local_date)).where(ParkDayRollup.metrics_version == version)
     )
+
+
+def cycles_by_origin(session: Session) -> list[tuple[str, datetime, datetime]]:
+    """Where the stored history came from: each origin's first and latest cycle (live
+    polls, recorded feeds, the ThemeParks.wiki archive, the simulator)."""
+    out = []
+    for origin in Origin:
+        first, last = session.execute(
+            select(func.min(Cycle.ts), func.max(Cycle.ts)).where(Cycle.origin == origin.value)
+        ).one()
+        if first is not None:
+            out.append((origin.value, first, last))
+    return out
 
 
 def latest_job_runs(session: Session) -> list[JobRun]:

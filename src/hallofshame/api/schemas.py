@@ -293,11 +293,18 @@ class JobItem(BaseModel):
     outcome: str
 
 
+class OriginSpan(BaseModel):
+    origin: str = Field(description="live, replay (recorded feeds), archive or simulated")
+    first_cycle_at: str
+    latest_cycle_at: str
+
+
 class Health(BaseModel):
     status: str
     database: bool
     sources: list[SourceAge]
     latest_rollup_date: str | None
+    history: list[OriginSpan] = Field(description="where the stored cycles came from")
     jobs: list[JobItem]
 
 

@@ -134,6 +134,8 @@ class Cycle(Base):
         UniqueConstraint("id", "park_id", "ts"),
         Index(None, "park_id", "local_day"),
         Index(None, "ts"),
+        # Where each origin's history starts and ends (health, data quality): two seeks.
+        Index(None, "origin", "ts"),
         CheckConstraint("span_s > 0", name="span_positive"),
         CheckConstraint(f"source IN {SOURCE_VALUES}", name="source"),
         CheckConstraint(f"origin IN {ORIGIN_VALUES}", name="origin"),

@@ -266,7 +266,8 @@ def jobs_run_queued() -> None:
 
 @click.command()
 def purge() -> None:
-    """Delete raw observations older than HOS_RAW_RETENTION_DAYS (rollups are kept)."""
+    """Delete raw data older than HOS_RAW_RETENTION_DAYS and what was derived from it
+    (rollups, span sums and operated days are kept)."""
     from hallofshame.jobs.tasks import purge_raw
 
     click.echo(f"{purge_raw(_factory())} observations deleted")
@@ -320,6 +321,7 @@ COMMANDS: list[click.Command] = [
     schedules,
     weather,
     purge,
+    catalog,
     jobs,
     run,
 ]

@@ -405,7 +405,15 @@ def run_queued(factory: Factory) -> int:
 
 def rollup_due(factory: Factory) -> int:
     """Roll up each park's days that have ended and have cycles but no rollup yet: the
-    days after its latest rollup, and the days whose sums late data made stale."""
+    days after its latest rollup, and the days whose sums late data made stale.
+
+    A recorded job that never overlaps itself: when another run holds it (the scheduler's,
+    or the end of another load), this one does nothing and that one rolls the days up.
+    """
+    return _counted_job(factory, "rollups", lambda: _rollup_due(factory))
+
+
+def _rollup_due(factory: Factory) -> int:
     version = get_settings().metrics_version
     now = clock.now()
     done = 0
@@ -483,13 +491,20 @@ def classify_rides(factory: Factory, *, apply: bool) -> list[str]:
 
 
 def purge_raw(factory: Factory) -> int:
-    """Delete raw observations (and their cycles) older than the retention, in batches."""
+    """Delete what is older than the retention (``HOS_RAW_RETENTION_DAYS``): raw cycles and
+    observations, and what was derived from them and is no use without them; returns the
+    observations deleted. Rollups, span sums and operated days are kept forever."""
+    return _counted_job(factory, "purge", lambda: purge_older(factory))
+
+
+def purge_older(factory: Factory) -> int:
     from hallofshame.db.models import Observation
 
     cutoff = clock.now() - timedelta(days=get_settings().raw_retention_days)
     deleted = 0
     while True:
         with factory() as session, session.begin():
+            begin_writing(session)
             ids = list(
                 session.scalars(
                     select(Cycle.id).where(Cycle.ts < cutoff).order_by(Cycle.id).limit(500)
@@ -500,7 +515,36 @@ def purge_raw(factory: Factory) -> int:
             result = session.execute(delete(Observation).where(Observation.cycle_id.in_(ids)))
             session.execute(delete(Cycle).where(Cycle.id.in_(ids)))
             deleted += result.rowcount or 0  # type: ignore[attr-defined]
+    with factory() as session, session.begin():
+        begin_writing(session)
+        purge_derived(session, cutoff)
     return deleted
+
+
+def purge_derived(session: Session, cutoff: datetime) -> None:
+    """The derived rows of what the purge deleted, in the caller's transaction.
+
+    Running sums of days wholly before the cutoff (a local day is at most a day off UTC),
+    stale marks and kept polls of that time, and archive events except each entity's
+    latest before the cutoff: the state the kept time starts from.
+    """
+    from hallofshame.db.models import ArchiveEvent, ParkDayRunning, PendingPoll, RideDayRunning
+
+    day = cutoff.date() - timedelta(days=1)
+    for model in (RideDayRunning, ParkDayRunning, StaleDay):
+        session.execute(delete(model).where(model.local_date < day))
+    session.execute(delete(PendingPoll).where(PendingPoll.ts < cutoff))
+    e = ArchiveEvent
+    latest = (
+        select(e.park_id, e.entity_id, func.max(e.event_time).label("at"))
+        .where(e.event_time < cutoff)
+        .group_by(e.park_id, e.entity_id)
+        .subquery()
+    )
+    for park_id, entity_id, at in session.execute(select(latest)).all():
+        session.execute(
+            delete(e).where(e.park_id == park_id, e.entity_id == entity_id, e.event_time < at)
+        )
 
 
 def simulate_history(

@@ -8,7 +8,12 @@ from flask import Response, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from hallofshame.api.common import blueprint, db, envelope, iso, now, settings
-from hallofshame.api.lookups import latest_cycle_by_source, latest_job_runs, latest_rollup_date
+from hallofshame.api.lookups import (
+    cycles_by_origin,
+    latest_cycle_by_source,
+    latest_job_runs,
+    latest_rollup_date,
+)
 from hallofshame.api.params import NoQuery
 from hallofshame.api.schemas import Envelope, Health
 
@@ -26,6 +31,7 @@ def health(query: NoQuery) -> Response:
         cycles = latest_cycle_by_source(db(), at)
         rollup = latest_rollup_date(db(), settings().metrics_version)
         jobs = latest_job_runs(db())
+        origins = cycles_by_origin(db())
     except SQLAlchemyError:
         body = envelope(
             {
@@ -34,6 +40,7 @@ def health(query: NoQuery) -> Response:
                 "sources": [],
                 "latest_rollup_date": None,
                 "jobs": [],
+                "history": [],
             }
         )
         response = jsonify(body)
@@ -50,6 +57,7 @@ def health(query: NoQuery) -> Response:
         "database": True,
         "sources": sources,
         "latest_rollup_date": rollup.isoformat() if rollup else None,
+        "history": history_items(origins),
         "jobs": [
             {
                 "job": j.job,
@@ -61,3 +69,11 @@ def health(query: NoQuery) -> Response:
         ],
     }
     return jsonify(envelope(data, metrics_version=settings().metrics_version))
+
+
+def history_items(origins: list[tuple[str, Any, Any]]) -> list[dict[str, Any]]:
+    """Where the stored cycles came from, each origin's first and latest."""
+    return [
+        {"origin": o, "first_cycle_at": iso(first), "latest_cycle_at": iso(last)}
+        for o, first, last in origins
+    ]

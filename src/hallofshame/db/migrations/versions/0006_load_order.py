@@ -89,6 +89,7 @@ def upgrade() -> None:
             sa.Column("origin", sa.String(length=16), server_default="live", nullable=False)
         )
         batch_op.create_check_constraint(op.f("ck_cycles_origin"), ORIGINS)
+        batch_op.create_index(batch_op.f("ix_cycles_origin_ts"), ["origin", "ts"], unique=False)
     with op.batch_alter_table("park_day_rollups", schema=None) as batch_op:
         batch_op.drop_column("weighted_down_s")
         batch_op.drop_column("weighted_capacity_s")
@@ -104,6 +105,7 @@ def downgrade() -> None:
             sa.Column("weighted_down_s", sa.BigInteger(), server_default="0", nullable=False)
         )
     with op.batch_alter_table("cycles", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cycles_origin_ts"))
         batch_op.drop_constraint(op.f("ck_cycles_origin"), type_="check")
         batch_op.drop_column("origin")
     op.drop_table("pending_polls")
