@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from hallofshame import clock
 from hallofshame.api.app import create_app
 from hallofshame.config import get_settings
-from hallofshame.db.models import Park, ParkDayRollup
+from hallofshame.db.models import Park, ParkDayRollup, Ride
+from hallofshame.ingest.derived import facts_changed
 from tests.api.conftest import Populated, make_app
 
 OTHER_CLIENT = {"REMOTE_ADDR": "203.0.113.9"}
@@ -59,6 +60,28 @@ def test_recompute_is_never_hidden(client: FlaskClient, pinned: Populated) -> No
             )
             s.flush()
             assert client.get(url).headers["X-Cache"] == "miss"
+    finally:
+        nested.rollback()
+
+
+def test_a_tier_change_is_never_hidden(client: FlaskClient, pinned: Populated) -> None:
+    """A tier change moves past figures without a new cycle or rollup: the cached answer
+    of a closed period must not outlive it."""
+    url = "/api/parks/downtime?period=yesterday"
+    before = client.get(url)
+    assert client.get(url).headers["X-Cache"] == "hit"
+    nested = pinned.conn.begin_nested()
+    try:
+        with Session(bind=pinned.conn, join_transaction_mode="create_savepoint") as s:
+            down = [r for r in before.json["data"] if r["shame_score"] > 0]
+            assert down, "yesterday has downtime to weigh"
+            for ride in s.scalars(select(Ride).where(Ride.park_id == down[0]["park_id"])):
+                ride.tier = 1 if ride.tier != 1 else 3
+            facts_changed(s)  # as sync_overrides does when the file moves a tier
+            s.flush()
+            after = client.get(url)
+            assert after.headers["X-Cache"] == "miss"
+            assert after.json["data"] != before.json["data"]
     finally:
         nested.rollback()
 

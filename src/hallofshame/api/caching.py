@@ -116,18 +116,18 @@ def _normalised_args() -> list[tuple[str, str]]:
 
 def _key_and_ttl() -> tuple[str, int]:
     args = _normalised_args()
-    cycle, computed, zones = data_stamp(db())
+    cycle, computed, facts, zones = data_stamp(db())
     at = now()
     cfg = settings()
     if _closed_window(dict(args)):
         boundary = _next_midnight(zones, at)
         ttl = min(CLOSED_TTL, boundary - at).total_seconds()
-        stamp = f"closed|{computed}|{boundary.isoformat()}"
+        stamp = f"closed|{computed}|{facts}|{boundary.isoformat()}"
     else:
         interval = cfg.collect_interval
         age = (at - cycle).total_seconds() if cycle is not None else 0.0
         ttl = interval - age % interval
-        stamp = f"running|{cycle}|{computed}"
+        stamp = f"running|{cycle}|{computed}|{facts}"
     raw = "|".join((request.path, urlencode(args), stamp, str(cfg.metrics_version), cfg.now or ""))
     return hashlib.sha256(raw.encode()).hexdigest(), max(MIN_TTL_S, int(ttl))
 

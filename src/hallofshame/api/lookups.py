@@ -190,17 +190,23 @@ def latest_job_runs(session: Session) -> list[JobRun]:
     )
 
 
-def data_stamp(session: Session) -> tuple[datetime | None, datetime | None, list[str]]:
-    """The latest cycle instant, the latest rollup computation and the parks' zones.
+def data_stamp(
+    session: Session,
+) -> tuple[datetime | None, datetime | None, int, list[str]]:
+    """The latest cycle instant, the latest rollup computation, the count of changes behind
+    the latest cycle (late data, tiers: ``data_versions``) and the parks' zones.
 
-    The response cache keys on these, so new data or a recompute is never hidden.
+    The response cache keys on these, so new data, late data, a tier change or a recompute
+    is never hidden.
     """
+    from hallofshame.db.models import DataVersion
     from hallofshame.db.models import ParkDayRollup as P
 
     cycle = session.scalar(select(func.max(Cycle.ts)))
     computed = session.scalar(select(func.max(P.computed_at)))
+    facts = session.scalar(select(func.max(DataVersion.version))) or 0
     zones = list(session.scalars(select(Park.timezone).distinct()))
-    return _aware(cycle), _aware(computed), sorted(zones)
+    return _aware(cycle), _aware(computed), int(facts), sorted(zones)
 
 
 def _aware(value: Any) -> datetime | None:

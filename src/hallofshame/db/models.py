@@ -473,6 +473,16 @@ class PendingPoll(Base):
     raw: Mapped[str] = mapped_column(Text)
 
 
+class DataVersion(Base):
+    """A counter bumped whenever stored facts change other than by a new latest cycle
+    (late or backfilled data, a tier change): answers cached before it are stale."""
+
+    __tablename__ = "data_versions"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a model (for bulk statements that skip ORM bookkeeping)."""
     return cast(Table, model.__table__)

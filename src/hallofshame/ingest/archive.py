@@ -110,7 +110,14 @@ def import_events(
         start=start,
     )
     for batch in batched(polls, POLLS_PER_BATCH):
-        outcomes = record_cycles(session, park, batch, interval_s=interval_s, origin=Origin.ARCHIVE)
+        outcomes = record_cycles(
+            session,
+            park,
+            batch,
+            interval_s=interval_s,
+            origin=Origin.ARCHIVE,
+            running_sums=False,
+        )
         stats.cycles += sum(1 for o in outcomes if o.created)
         stats.observations += sum(
             len(s.rides) for s, o in zip(batch, outcomes, strict=True) if o.created

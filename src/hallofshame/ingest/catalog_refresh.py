@@ -53,4 +53,8 @@ def apply_directory(
             ride.active = False
             gone += 1
     session.flush()
+    if gone:
+        from hallofshame.ingest.derived import facts_changed
+
+        facts_changed(session)  # the rides counted changed: so do the figures
     return len(present), gone

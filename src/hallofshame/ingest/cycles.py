@@ -128,9 +128,14 @@ def record_cycles(
     *,
     interval_s: int,
     origin: Origin = Origin.LIVE,
+    running_sums: bool = True,
 ) -> list[CycleOutcome]:
     """Write a park's polls as cycles; instants already stored are skipped. The outcomes
     are in the order of ``snapshots``.
+
+    ``running_sums=False`` (a load of history) leaves today's running sums to the next
+    live cycle: the days it writes are rolled up at the end of the load, and read from
+    raw until then.
 
     Polls may arrive in any order and before, between or after the stored ones: whatever
     the stored rows were derived from and the new polls change is derived again
@@ -262,6 +267,9 @@ def record_cycles(
             derived.respan(session, park.id, followers, lambda ts, p: cycle_span(ts, p, interval_s))
         )
     derived.drop_sums(session, park.id, stale, at=last_ts)
+    if not running_sums:
+        running.forget(session, park.id, new_dates)
+        return outcomes
     latest_day = session.scalar(select(func.max(Cycle.local_day)).where(Cycle.park_id == park.id))
     running.advance(
         session,

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from hallofshame.db.models import (
     Cycle,
+    DataVersion,
     Observation,
     OperatedDay,
     ParkDayRollup,
@@ -63,6 +64,7 @@ def drop_sums(session: Session, park_id: int, dates: Iterable[date], at: datetim
     days = sorted(set(dates))
     if not days:
         return
+    facts_changed(session)
     first, last = days[0], days[-1]
     in_days = {m: m.local_date.in_(days) for m in (RideDayRunning, ParkDayRunning)}
     for model in (RideDayRunning, ParkDayRunning):
@@ -98,6 +100,18 @@ def drop_sums(session: Session, park_id: int, dates: Iterable[date], at: datetim
     ]
     if new:
         session.execute(insert(table_of(StaleDay)), new)
+
+
+#: The counter of ``data_versions`` that late data and tier changes bump.
+FACTS = "facts"
+
+
+def facts_changed(session: Session) -> None:
+    """Say that stored facts changed behind the latest cycle (the response cache keys on
+    it). The row is made by the migration, so this is one update."""
+    session.execute(
+        update(DataVersion).where(DataVersion.name == FACTS).values(version=DataVersion.version + 1)
+    )
 
 
 def rolled_dates(session: Session, park_id: int, dates: Sequence[date]) -> set[date]:

@@ -97,6 +97,11 @@ def sync_overrides(session: Session, path: Path | None = None) -> OverrideSync:
     session.flush()
     rides = rides_keyed_by(session, [*added, *changed, *removed])
     apply_tiers(session, rides)
+    if rides:
+        # Past figures move with the tiers (METRICS.md §1): no cached answer may outlive it.
+        from hallofshame.ingest.derived import facts_changed
+
+        facts_changed(session)
     result = OverrideSync(file, len(wanted), len(added), len(changed), len(removed), len(rides))
     log.info(result.summary())
     return result

@@ -10,6 +10,7 @@ rebuilt from all of its cycles, or dropped and computed from raw (``advance``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import delete, select
@@ -22,8 +23,30 @@ from hallofshame.domain.localtime import date_of_day_number, day_number
 from hallofshame.metrics.classify import Scope, classified
 
 
+@dataclass(slots=True)
+class _Row:
+    """A ride's running day while it is being advanced: the columns of
+    ``ride_day_running`` as plain attributes (an ORM instance costs ten times more per
+    cycle, and the rows are written back with one batched insert anyway)."""
+
+    ride_id: int
+    park_id: int
+    local_date: date
+    metrics_version: int
+    up_s: int = 0
+    down_s: int = 0
+    capacity_s: int = 0
+    wait_sum: int = 0
+    wait_n: int = 0
+    wait_max: int | None = None
+    episodes: int = 0
+    longest_outage_s: int | None = None
+    open_episode_s: int | None = None
+    observations: int = 0
+
+
 def _step(
-    row: RideDayRunning, *, span: int, up: int, down: int, cap: int, is_open: int, wait: int | None
+    row: _Row, *, span: int, up: int, down: int, cap: int, is_open: int, wait: int | None
 ) -> None:
     """Add one classified cycle to a ride's running day (sums and episode state)."""
     row.up_s += span * up
@@ -46,23 +69,8 @@ def _step(
         row.open_episode_s = None
 
 
-def _blank(ride_id: int, park_id: int, day: date, version: int) -> RideDayRunning:
-    return RideDayRunning(
-        ride_id=ride_id,
-        park_id=park_id,
-        local_date=day,
-        metrics_version=version,
-        up_s=0,
-        down_s=0,
-        capacity_s=0,
-        wait_sum=0,
-        wait_n=0,
-        wait_max=None,
-        episodes=0,
-        longest_outage_s=None,
-        open_episode_s=None,
-        observations=0,
-    )
+def _blank(ride_id: int, park_id: int, day: date, version: int) -> _Row:
+    return _Row(ride_id=ride_id, park_id=park_id, local_date=day, metrics_version=version)
 
 
 def advance(
@@ -109,9 +117,9 @@ def advance(
     # Rows are read as detached objects and written back whole (delete + one batched
     # insert), so a cycle costs the same few statements however many rides the park has.
     ride_cols = table_of(RideDayRunning).columns
-    rides: dict[tuple[int, date], RideDayRunning] = (
+    rides: dict[tuple[int, date], _Row] = (
         {
-            (r.ride_id, r.local_date): RideDayRunning(**dict(r._mapping))
+            (r.ride_id, r.local_date): _Row(**dict(r._mapping))
             for r in session.execute(
                 select(*ride_cols).where(
                     RideDayRunning.park_id == park_id,
@@ -212,3 +220,12 @@ def _drop(session: Session, park_id: int, days: Sequence[date], version: int) ->
                 model.local_date.in_(days),
             )
         )
+
+
+def forget(session: Session, park_id: int, days: Sequence[date]) -> None:
+    """Drop the running sums of days that got cycles without them (every version): they no
+    longer hold every cycle of their day."""
+    if not days:
+        return
+    for model in (RideDayRunning, ParkDayRunning):
+        session.execute(delete(model).where(model.park_id == park_id, model.local_date.in_(days)))

@@ -11,6 +11,8 @@ Create Date: 2026-12-04 21:40:00
 - ``pending_polls``: recorded polls of parks not known yet, recorded when the park is.
 - ``archive_events``: the ThemeParks.wiki archive's log of changes, kept because the
   cycles it implies depend on every event loaded so far.
+- ``data_versions``: bumped when stored facts change other than by a new latest cycle
+  (late data, a tier change), so a cached answer never outlives them.
 - ``cycles.origin``: live, replay, archive or simulated (existing rows: live).
 - ``park_day_rollups`` loses its weighted sums: a period is weighed by each ride's current
   tier when it is read, so a stored weight could only go stale.
@@ -84,6 +86,13 @@ def upgrade() -> None:
         sa.Column("raw", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("source", "upstream_park_id", "ts", name=op.f("pk_pending_polls")),
     )
+    versions = op.create_table(
+        "data_versions",
+        sa.Column("name", sa.String(length=32), nullable=False),
+        sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_data_versions")),
+    )
+    op.bulk_insert(versions, [{"name": "facts", "version": 0}])
     with op.batch_alter_table("cycles", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("origin", sa.String(length=16), server_default="live", nullable=False)
@@ -108,6 +117,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_cycles_origin_ts"))
         batch_op.drop_constraint(op.f("ck_cycles_origin"), type_="check")
         batch_op.drop_column("origin")
+    op.drop_table("data_versions")
     op.drop_table("pending_polls")
     op.drop_table("archive_events")
     op.drop_table("stale_days")
