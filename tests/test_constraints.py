@@ -161,3 +161,44 @@ def test_rollup_downtime_within_capacity(session: Session) -> None:
     park = _park(session, "A")
     ride = _ride(session, park, "R")
     _refused(session, _rollup(ride, 1, down=301))
+
+
+@pytest.mark.parametrize("bad", ["status", "duplicate", "park"])
+def test_bulk_loads_are_refused_whole(session: Session, bad: str) -> None:
+    """``bulk_insert`` of more rows than one statement (MariaDB: a LOAD DATA stream, which
+    turns refusals into warnings) still fails on one bad row and stores none of them."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from hallofshame.db.dialects import LOAD_DATA_ROWS, bulk_insert
+    from hallofshame.db.models import table_of
+
+    park, other = _park(session, "Bulk"), _park(session, "Other")
+    rides = [_ride(session, park, f"Ride {i}") for i in range(50)]
+    cycles = [_cycle(session, park, T + timedelta(minutes=5 * i)) for i in range(50)]
+    rows = [
+        {
+            "cycle_id": c.id,
+            "ride_id": r.id,
+            "park_id": park.id,
+            "ts": c.ts,
+            "status": "OPERATING",
+            "raw_status": "OPERATING",
+            "wait_minutes": 5,
+            "last_updated": None,
+        }
+        for c in cycles
+        for r in rides
+    ]
+    assert len(rows) > LOAD_DATA_ROWS
+    if bad == "status":
+        rows[1234]["status"] = "BROKEN"
+    elif bad == "duplicate":
+        rows.append(dict(rows[77]))
+    else:
+        rows[2001]["park_id"] = other.id  # the cycle and ride are the first park's
+    error = session.get_bind().dialect.dbapi.Error  # type: ignore[union-attr]
+    with pytest.raises(error), session.begin_nested():
+        bulk_insert(session, table_of(Observation), rows)
+    assert session.scalar(select(func.count()).select_from(Observation)) == 0

@@ -5,7 +5,9 @@ Literal SQL is allowed here and in migrations only (see docs/sql-policy.md).
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, select
@@ -150,13 +152,69 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         )
         for row in rows
     ]
-    if not compiled.positional:
-        params = [dict(zip(names, values, strict=True)) for values in params]  # type: ignore[misc]
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
+        if dialect.name == "mysql" and len(params) >= LOAD_DATA_ROWS:
+            _load_data(cursor, table.name, names, params)
+            return
+        if not compiled.positional:
+            params = [dict(zip(names, values, strict=True)) for values in params]  # type: ignore[misc]
         cursor.executemany(str(compiled), params)
     finally:
         cursor.close()
+
+
+#: From this many rows MariaDB gets them as one LOAD DATA stream instead of INSERTs: the
+#: driver escapes every value of an INSERT in Python (a third of an archive import's time).
+LOAD_DATA_ROWS = 2000
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0"})
+
+
+def _tsv(value: Any) -> str:
+    """One value as LOAD DATA reads it (tab-separated, backslash escapes, \\N for NULL)."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).translate(_TSV_ESCAPES)
+
+
+def _load_data(
+    cursor: Any, table: str, names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Rows into a MariaDB table with LOAD DATA LOCAL, in the caller's transaction.
+
+    LOAD DATA LOCAL turns what an INSERT refuses (a duplicate key, a failed check or
+    foreign key) into warnings, as the server cannot stop the client mid-stream; any
+    warning is therefore raised as the error it stands for, and the transaction rolls back.
+    """
+    import pymysql
+
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".tsv") as handle:
+        handle.writelines("\t".join(_tsv(v) for v in row) + "\n" for row in rows)
+        handle.flush()
+        path = handle.name.replace("\\", "/").replace("'", "")
+        columns = ", ".join(f"`{n}`" for n in names)
+        cursor.execute(
+            f"LOAD DATA LOCAL INFILE '{path}' INTO TABLE `{table}` CHARACTER SET utf8mb4 "
+            f"FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({columns})"
+        )
+        result = getattr(cursor, "_result", None)
+        if not getattr(result, "warning_count", 1):
+            return
+        cursor.execute("SHOW WARNINGS LIMIT 5")
+        warnings = cursor.fetchall()
+        if warnings:
+            raise pymysql.err.IntegrityError(
+                warnings[0][1], f"LOAD DATA into {table}: " + "; ".join(str(w[2]) for w in warnings)
+            )
 
 
 def refresh_statistics(session: Session, tables: Sequence[Table]) -> None:

@@ -63,7 +63,9 @@ def make_engine(url: str | None = None, settings: Settings | None = None) -> Eng
         kwargs.update(pool_pre_ping=True, pool_recycle=1800)
     if parsed.get_backend_name() == "mysql":
         # Every instant is UTC; make the server agree for NOW() and friends.
-        kwargs["connect_args"] = {"init_command": "SET time_zone = '+00:00'"}
+        # LOCAL INFILE: bulk loads stream rows (``dialects.bulk_insert``), from temporary
+        # files this process writes; the server never names a file to read.
+        kwargs["connect_args"] = {"init_command": "SET time_zone = '+00:00'", "local_infile": True}
     engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         sqlite_setup(engine)

@@ -173,6 +173,15 @@ def _stored_events(session: Session, park: Park, start: datetime) -> list[Archiv
     """The park's stored events from ``start`` on, and each entity's latest before it
     (the state ``start`` begins with; the latest of them also decides a gap)."""
     e = StoredEvent
+    columns = (
+        e.entity_id,
+        e.name,
+        e.event_time,
+        e.status,
+        e.raw_status,
+        e.wait_minutes,
+        e.has_standby,
+    )
     latest = (
         select(e.entity_id, func.max(e.event_time).label("at"))
         .where(e.park_id == park.id, e.event_time < start)
@@ -180,27 +189,27 @@ def _stored_events(session: Session, park: Park, start: datetime) -> list[Archiv
         .subquery()
     )
     before = (
-        select(e)
+        select(*columns)
         .join(latest, and_(e.entity_id == latest.c.entity_id, e.event_time == latest.c.at))
         .where(e.park_id == park.id)
     )
-    after = select(e).where(e.park_id == park.id, e.event_time >= start)
-    rows = [*session.scalars(before), *session.scalars(after)]
+    after = select(*columns).where(e.park_id == park.id, e.event_time >= start)
+    rows = [*session.execute(before), *session.execute(after)]
     upstream = park.wiki_id or ""
     return sorted(
         (
             ArchiveEvent(
-                entity_id=r.entity_id,
-                name=r.name,
+                entity_id=entity,
+                name=name,
                 park_id=upstream,
                 timezone=park.timezone,
-                event_time=r.event_time,
-                status=RideStatus(r.status),
-                raw_status=r.raw_status,
-                wait_minutes=r.wait_minutes,
-                has_standby=r.has_standby,
+                event_time=at,
+                status=RideStatus(status),
+                raw_status=raw,
+                wait_minutes=wait,
+                has_standby=bool(standby),
             )
-            for r in rows
+            for entity, name, at, status, raw, wait, standby in rows
         ),
         key=lambda x: x.event_time,
     )
