@@ -157,6 +157,12 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         if dialect.name == "mysql" and len(params) >= LOAD_DATA_ROWS:
             _load_data(cursor, table.name, names, params)
             return
+        if dialect.name == "postgresql" and len(params) >= LOAD_DATA_ROWS:
+            columns = ", ".join(f'"{n}"' for n in names)
+            with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+                for values in params:
+                    copy.write_row(values)
+            return
         if not compiled.positional:
             params = [dict(zip(names, values, strict=True)) for values in params]  # type: ignore[misc]
         cursor.executemany(str(compiled), params)
@@ -164,8 +170,9 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         cursor.close()
 
 
-#: From this many rows MariaDB gets them as one LOAD DATA stream instead of INSERTs: the
-#: driver escapes every value of an INSERT in Python (a third of an archive import's time).
+#: From this many rows MariaDB gets them as one LOAD DATA stream and PostgreSQL as one
+#: COPY instead of INSERTs: the drivers handle every value of an INSERT in Python (a third
+#: of an archive import's time). Constraints hold as for an INSERT (``_load_data``).
 LOAD_DATA_ROWS = 2000
 
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0"})

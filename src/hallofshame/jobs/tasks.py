@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
@@ -26,7 +26,8 @@ from hallofshame.db.dialects import (
     refresh_statistics,
     replace_range_isolation,
 )
-from hallofshame.db.models import Cycle, Park, ParkDayRollup, Ride, StaleDay
+from hallofshame.db.models import ArchiveEvent as ArchiveEventRow
+from hallofshame.db.models import Cycle, Park, ParkDayRollup, Ride, StaleDay, table_of
 from hallofshame.domain.spans import week_of
 from hallofshame.ingest.archive import ArchiveStats
 from hallofshame.ingest.collector import CollectReport, LiveSource
@@ -222,6 +223,8 @@ def import_archive(
     archive = read_archive(paths, from_date=from_date, to_date=to_date)
     total = ArchiveStats()
     types = dict(archive.entity_types)
+    grown = [*grown_tables(), table_of(ArchiveEventRow)]
+    done = 0
     with job_run(factory, "archive", exclusive=False) as ctx:
         bar = tqdm(total=len(archive.events), unit=" events", disable=not progress)
         for upstream in archive.park_ids():
@@ -234,11 +237,22 @@ def import_archive(
                         import_events(session, park, chunk, entity_types=types, interval_s=interval)
                     )
                 bar.update(len(chunk))
+                done += 1
+                if done & (done - 1) == 0:  # after chunks 1, 2, 4, 8 …: the tables grew
+                    _analyse(factory, grown)
         bar.close()
+        _analyse(factory, grown)  # the rollups that follow plan on what is there now
         ctx.rows = total.cycles
         ctx.message = total.summary()
     rollup_due(factory)
     return total
+
+
+def _analyse(factory: Factory, tables: Sequence[Table]) -> None:
+    """Refresh the planner's statistics of tables a load grows (a plan made when they were
+    nearly empty reads everything: 4.4 of 7 s of a PostgreSQL archive import)."""
+    with factory() as session, session.begin():
+        refresh_statistics(session, tables)
 
 
 #: Local days rolled up per statement and transaction. A week bounds the work, the locks
