@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import socket
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -129,6 +131,41 @@ def test_a_stale_lock_is_taken_over_and_its_run_marked_failed(
         assert s.scalars(select(JobLock)).all() == []
     assert outcomes.pop(dead_id) == "failed" and "abandoned" in (message or "")
     assert list(outcomes.values()) == ["ok"]
+
+
+def test_a_fresh_lock_of_a_dead_process_of_this_host_is_taken_over(
+    committed_factory: sessionmaker[Session],
+) -> None:
+    """A job killed a moment ago (SIGKILL) must not block its next run for minutes."""
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a pid that existed and is now free
+    now = datetime.now(UTC)
+    with committed_factory() as s, s.begin():
+        s.add(
+            JobLock(
+                name="rollups",
+                run_id=None,
+                holder=f"{socket.gethostname()}:{gone.pid}",
+                acquired_at=now,
+                heartbeat_at=now,
+            )
+        )
+    assert run_job(committed_factory, "rollups", lambda ctx: None)
+    # The same lock held by a live process of this host is respected.
+    with committed_factory() as s, s.begin():
+        s.add(
+            JobLock(
+                name="rollups",
+                run_id=None,
+                holder=f"{socket.gethostname()}:{os.getppid()}",
+                acquired_at=now,
+                heartbeat_at=now,
+            )
+        )
+    assert not run_job(committed_factory, "rollups", lambda ctx: None)
 
 
 def test_a_fresh_lock_is_respected(committed_factory: sessionmaker[Session]) -> None:

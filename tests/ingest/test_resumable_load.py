@@ -198,3 +198,46 @@ def test_a_version_switch_mid_day_loses_nothing(
     assert any(r[4] for r in running), "someone was down today"
     assert running == [r for r in _running(session) if r[2] == 2]
     reset_settings()
+
+
+def _simulate(url: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "HOS_DATABASE_URL": url, "HOS_NOW": "2026-08-10T15:00:00Z"}
+    code = "from hallofshame.cli import main; main()"
+    return subprocess.Popen(
+        [sys.executable, "-c", code, "simulate", "--parks", "3", "--days", "6"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+@pytest.mark.parametrize("stage", ["history", "rollups"])
+def test_a_killed_simulation_run_again_ends_with_the_rows_of_one_whole_run(
+    db_url: str, stage: str
+) -> None:
+    from hallofshame.db.models import ParkDayRollup
+
+    killed_url, whole_url = sibling_url(db_url, "simkilled"), sibling_url(db_url, "simwhole")
+    killed, whole = _engine(killed_url), _engine(whole_url)
+    watched = Cycle if stage == "history" else ParkDayRollup
+    try:
+        run = _simulate(killed_url)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and run.poll() is None:
+            with killed.connect() as conn:
+                if conn.scalar(select(func.count()).select_from(watched)):
+                    break  # stop it once it has committed some of this stage
+            time.sleep(0.02)
+        assert run.poll() is None, f"the simulation ended before its {stage} could be stopped"
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait()
+        for url in (killed_url, whole_url):
+            done = _simulate(url)
+            _, err = done.communicate(timeout=600)
+            assert done.returncode == 0, err.decode()
+        assert dump(killed) == dump(whole)
+        with whole.connect() as conn:
+            assert conn.scalar(select(func.count()).select_from(ParkDayRollup)) > 3
+    finally:
+        killed.dispose()
+        whole.dispose()

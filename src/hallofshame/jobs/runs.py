@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -64,6 +64,20 @@ def holder_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:200]
 
 
+def _died_here(holder: str) -> bool:
+    """Whether ``holder`` (``host:pid``) was a process of this host that is gone."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # it exists, under another user
+        return False
+    return False
+
+
 def _wall() -> datetime:
     """Lock instants are the real time, which every process shares (the application clock
     may be pinned, e.g. by ``HOS_NOW``, in one process and not in another)."""
@@ -89,10 +103,18 @@ def _open_run(session: Session, name: str, started: datetime, queued_id: int | N
 
 def _take_over(session: Session, name: str, run_id: int, now: datetime) -> bool:
     """Take lock ``name`` if its heartbeat is stale; its previous run is marked failed."""
-    previous = session.scalar(select(JobLock.run_id).where(JobLock.name == name))
+    row = session.execute(
+        select(JobLock.run_id, JobLock.holder).where(JobLock.name == name)
+    ).first()
+    previous, holder = (row[0], row[1]) if row else (None, None)
+    stale = JobLock.heartbeat_at < now - STALE_AFTER
+    if holder is not None and _died_here(holder):
+        # A process of this host that no longer exists (killed, crashed) holds it: no need
+        # to wait for its heartbeat to go stale.
+        stale = or_(stale, JobLock.holder == holder)
     taken = session.execute(
         update(JobLock)
-        .where(JobLock.name == name, JobLock.heartbeat_at < now - STALE_AFTER)
+        .where(JobLock.name == name, stale)
         .values(run_id=run_id, holder=holder_name(), acquired_at=now, heartbeat_at=now)
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
@@ -104,7 +126,7 @@ def _take_over(session: Session, name: str, run_id: int, now: datetime) -> bool:
             .values(
                 outcome=FAILED,
                 finished_at=clock.now().replace(microsecond=0),
-                message=f"abandoned: its lock's heartbeat stopped before {now - STALE_AFTER}",
+                message=f"abandoned: its holder {holder} stopped before {now}",
             )
         )
     log.warning("%s: took over the lock of run %s (stale heartbeat)", name, previous)

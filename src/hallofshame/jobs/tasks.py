@@ -631,6 +631,8 @@ def simulate_until_now(
         on_day=lambda st: bar.update(1),
     )
     bar.close()
-    if rollups and stats.cycles:
+    if rollups:
+        # Also when nothing new was simulated: a run stopped during its rollups left days
+        # to roll up, and this is the run that must finish them.
         rollup_due(factory)
     return stats
