@@ -19,9 +19,12 @@ from hallofshame.db import migrate
 from hallofshame.db.dialects import recreate_database
 from hallofshame.db.engine import make_engine
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-if not SHARED.exists():  # CI lays shared/ beside the clone
-    SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+#: The project's copy of the shared data the tests read (scenarios, upstream payloads, the
+#: catalog, the archive example): a clone alone runs the whole suite.
+SHARED = Path(__file__).resolve().parent / "data" / "shared"
+#: The workspace's shared/ beside the clone, where the copies come from (absent in a
+#: user's clone; ``tests/test_shared_copies.py`` checks the copies when it is there).
+WORKSPACE_SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 _TMP = Path(tempfile.mkdtemp(prefix="hos-tests-"))
 

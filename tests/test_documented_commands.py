@@ -47,7 +47,7 @@ PLACEHOLDERS = {
         SHARED / "scenarios" / "01_basic_day_reporting_park" / "feed.ndjson.gz"
     ),
     "REV": "0002",
-    "ARCHIVE_DIR": str(ROOT / "tests" / "data" / "archive" / "dca_2021-08"),
+    "ARCHIVE_DIR": str(SHARED / "data" / "archive" / "dca_2021-08"),
 }
 #: Commands that serve until stopped (Ctrl-C / SIGINT).
 SERVING = {"run", "serve", "scheduler"}

@@ -21,8 +21,9 @@ from hallofshame.ingest.pipeline import ingest_lines
 from hallofshame.jobs.tasks import import_archive
 from hallofshame.metrics import present, rankings
 from hallofshame.sources.replay import read_replay
+from tests.conftest import SHARED
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "archive"
+DATA = SHARED / "data" / "archive"
 TREE = DATA / "dca_2021-08"
 POLLS = DATA / "dca_2021-08.polls.ndjson.gz"
 NOW = parse_instant("2021-08-23T12:00:00Z")
