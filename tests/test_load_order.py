@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from hallofshame.config import reset_settings
 from hallofshame.ingest.pipeline import ingest_lines
-from hallofshame.ingest.tiers import load_overrides
+from hallofshame.ingest.tiers import prepare_tiers
 from hallofshame.sources.replay import ReplayLine, read_replay
 from tests.test_scenarios import SCENARIOS, scenario_failures
 
@@ -60,8 +60,9 @@ def test_any_order_of_days_gives_the_expected_figures(
     meta = json.loads((folder / "scenario.json").read_text())
     expected: dict[str, Any] = json.loads((folder / "expected.json").read_text())
     monkeypatch.setenv("HOS_COLLECT_INTERVAL", str(meta["interval_s"]))
+    monkeypatch.setenv("HOS_TIER_OVERRIDES", str(folder / "tiers.csv"))
     reset_settings()
-    load_overrides(session, folder / "tiers.csv")
+    prepare_tiers(session)  # what every load does first, as in tests/test_scenarios.py
     files = files_of(list(read_replay(folder / "feed.ndjson.gz")))
     keys = sorted(files, reverse=True)
     if order == "shuffled":

@@ -18,7 +18,7 @@ from hallofshame.config import reset_settings
 from hallofshame.db.models import ArchiveEvent, Cycle, Observation, Ride
 from hallofshame.domain.periods import custom_period
 from hallofshame.ingest.pipeline import ingest_lines
-from hallofshame.jobs.tasks import import_archive
+from hallofshame.jobs.tasks import import_archive, rollup_due
 from hallofshame.metrics import present, rankings
 from hallofshame.sources.replay import read_replay
 from tests.conftest import SHARED
@@ -138,3 +138,87 @@ def test_a_date_range_loads_only_its_days(committed_factory: sessionmaker[Sessio
         days = set(s.scalars(select(Cycle.local_date).distinct()))
     assert days and all(d >= date(2021, 8, 19) for d in days)
     assert datetime(2021, 8, 18).date() not in days
+
+
+#: Every figure-bearing GET endpoint, with each period where it takes one.
+ENDPOINTS = [
+    *(
+        f"/api/{kind}/{what}?period={period}"
+        for kind in ("parks", "rides")
+        for what in ("downtime", "waittimes")
+        for period in ("live", "today", "yesterday", "last_week", "last_month", "7days", "30days")
+    ),
+    "/api/parks/downtime?start=2021-08-18&end=2021-08-20",
+    "/api/live/status-summary",
+    "/api/trends?period=last_week",
+    "/api/trends/chart-data?period=last_month",
+    "/api/trends/heatmap-data?period=last_month",
+    "/api/trends/least-reliable?period=last_month",
+    "/api/trends/longest-wait-times?period=last_month",
+    "/api/audit/checks?date=2021-08-19",
+    "/api/search?q=a",
+]
+PER_PARK = [
+    "/api/parks/{park}",
+    "/api/parks/{park}/details?start=2021-08-18&end=2021-08-20",
+    "/api/parks/{park}/details?period=last_month",
+    "/api/parks/{park}/rides",
+    "/api/parks/{park}/rides/charts?start=2021-08-19&end=2021-08-19",
+    "/api/parks/{park}/timeseries?start=2021-08-19T14:00:00Z&end=2021-08-20T06:00:00Z",
+    "/api/audit/explain?entity=park&id={park}&start=2021-08-18&end=2021-08-20",
+]
+PER_RIDE = [
+    "/api/rides/{ride}",
+    "/api/rides/{ride}/details?start=2021-08-18&end=2021-08-20",
+    "/api/rides/{ride}/timeseries?start=2021-08-19T14:00:00Z&end=2021-08-20T06:00:00Z",
+    "/api/audit/explain?entity=ride&id={ride}&metric=downtime_hours&start=2021-08-18&end=2021-08-20",
+]
+#: Keys whose values are the database's own numbering, not figures.
+NUMBERING = {"id", "park_id", "ride_id", "generated_at", "url", "links", "href"}
+
+
+def _figures_only(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _figures_only(v) for k, v in value.items() if k not in NUMBERING}
+    if isinstance(value, list):
+        return [_figures_only(v) for v in value]
+    return value
+
+
+def _answers(factory: sessionmaker[Session]) -> dict[str, Any]:
+    from hallofshame.api.app import create_app
+    from hallofshame.config import get_settings
+
+    settings = get_settings().model_copy(update={"env": "test", "cache_enabled": False})
+    client = create_app(settings, session_factory=factory).test_client()
+    park = client.get("/api/parks").json["data"][0]["park_id"]
+    ranked = client.get("/api/rides/downtime?start=2021-08-18&end=2021-08-20").json["data"]
+    down = ranked[0]["ride_id"]
+    urls = {
+        **{u: u for u in ENDPOINTS},
+        **{u: u.format(park=park) for u in PER_PARK},
+        **{u: u.format(ride=down) for u in PER_RIDE},
+    }
+    out = {}
+    for name, url in urls.items():
+        answer = client.get(url)
+        assert answer.status_code == 200, (url, answer.json)
+        out[name] = _figures_only(answer.json)
+    return out
+
+
+def test_archive_gives_every_endpoint_of_its_polls(
+    session: Session, committed_factory: sessionmaker[Session]
+) -> None:
+    from tests.api.conftest import joined_factory
+
+    replayed = joined_factory(session.connection())
+    ingest_lines(session, read_replay(POLLS), interval_s=INTERVAL)
+    session.commit()
+    rollup_due(replayed)  # as the archive import does at its end
+    import_archive(committed_factory, [TREE])
+    want = _answers(replayed)
+    have = _answers(committed_factory)
+    assert want.keys() == have.keys()
+    for url in want:
+        assert have[url] == want[url], url

@@ -72,7 +72,7 @@ def import_events(
 ) -> ArchiveStats:
     """Store one park's events and derive its cycles again from the earliest new one."""
     stats = ArchiveStats(events=len(events))
-    new = _store_events(session, park.id, events)
+    new = _new_events(session, park, events)
     stats.new_events = len(new)
     if not new:
         return stats
@@ -101,8 +101,12 @@ def import_events(
             session.execute(delete(Cycle).where(Cycle.id.in_(part)))
     stats.replaced = len(replaced)
     types = {**_known_types(session, park.id), **entity_types}
+    # The stored events that decide the polls from ``start`` on, read before the new ones
+    # are stored (they are in hand already, exactly as they are stored).
+    known = _stored_events(session, park, start)
+    _insert_events(session, park.id, new)
     polls = polls_for_park(
-        _stored_events(session, park, start),
+        sorted([*known, *new], key=lambda x: x.event_time),
         interval_s=interval_s,
         park_name=park.name,
         timezone=park.timezone,
@@ -131,18 +135,17 @@ def import_events(
     return stats
 
 
-def _store_events(
-    session: Session, park_id: int, events: Sequence[ArchiveEvent]
-) -> list[ArchiveEvent]:
-    """Insert the events not stored yet (one per entity and instant, the last given wins)."""
+def _new_events(session: Session, park: Park, events: Sequence[ArchiveEvent]) -> list[ArchiveEvent]:
+    """The events not stored yet, as they will be stored and read back (to the second,
+    one per entity and instant: the last given wins)."""
     if not events:
         return []
-    first = min(e.event_time for e in events)
+    first = min(e.event_time for e in events).replace(microsecond=0)
     last = max(e.event_time for e in events)
     stored = set(
         session.execute(
             select(StoredEvent.entity_id, StoredEvent.event_time).where(
-                StoredEvent.park_id == park_id, StoredEvent.event_time.between(first, last)
+                StoredEvent.park_id == park.id, StoredEvent.event_time.between(first, last)
             )
         ).tuples()
     )
@@ -150,23 +153,36 @@ def _store_events(
     for e in events:
         key = (e.entity_id, e.event_time.replace(microsecond=0))
         if key not in stored:
-            fresh[key] = e
+            fresh[key] = ArchiveEvent(
+                entity_id=e.entity_id,
+                name=(e.name or e.entity_id)[:200],
+                park_id=park.wiki_id or "",
+                timezone=park.timezone,
+                event_time=key[1],
+                status=e.status,
+                raw_status=None if e.raw_status is None else str(e.raw_status)[:32],
+                wait_minutes=e.wait_minutes,
+                has_standby=e.has_standby,
+            )
+    return list(fresh.values())
+
+
+def _insert_events(session: Session, park_id: int, events: Sequence[ArchiveEvent]) -> None:
     rows = [
         {
             "park_id": park_id,
             "entity_id": e.entity_id,
-            "event_time": key[1],
-            "name": (e.name or e.entity_id)[:200],
+            "event_time": e.event_time,
+            "name": e.name,
             "status": e.status.value,
-            "raw_status": None if e.raw_status is None else str(e.raw_status)[:32],
+            "raw_status": e.raw_status,
             "wait_minutes": e.wait_minutes,
             "has_standby": e.has_standby,
         }
-        for key, e in fresh.items()
+        for e in events
     ]
     for chunk in range(0, len(rows), 5000):
         session.execute(insert(table_of(StoredEvent)), rows[chunk : chunk + 5000])
-    return list(fresh.values())
 
 
 def _stored_events(session: Session, park: Park, start: datetime) -> list[ArchiveEvent]:
