@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from hallofshame.api.errors import QUERY_MODELS
 from hallofshame.domain.periods import NAMED_PERIODS, Period, PeriodError, parse_period
+from hallofshame.metrics.outages import KINDS
 from hallofshame.metrics.rankings import (
     FILTERS,
     PARK_DOWNTIME_SORTS,
@@ -149,3 +150,23 @@ class JobPath(BaseModel):
 
 class RidePath(BaseModel):
     ride_id: int = Field(ge=1, le=MAX_ID)
+
+
+class BreakdownsQuery(PeriodQuery):
+    """The ride's outages that started in the period."""
+
+
+class RecoveryQuery(Query):
+    down_for: float | None = Field(
+        None,
+        ge=0,
+        le=100_000,
+        allow_inf_nan=False,
+        description="minutes down so far (default: now, or 0)",
+    )
+    within: float = Field(30, gt=0, le=100_000, allow_inf_nan=False, description="minutes ahead")
+    kind: str | None = Field(
+        None,
+        description="outage kind (default: the kind of its outage now, else breakdown)",
+        json_schema_extra={"enum": list(KINDS)},
+    )

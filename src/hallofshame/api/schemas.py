@@ -340,3 +340,39 @@ ERROR_RESPONSES: dict[int, type[BaseModel]] = {
     500: ErrorResponse,
     503: ErrorResponse,
 }
+
+
+class BreakdownItem(BaseModel):
+    started_at: str = Field(description="when the ride was last seen fine (UTC)")
+    ended_at: str | None = Field(description="the last down cycle; null when ongoing")
+    duration_minutes: float
+    outcome: str = Field(description="reopened, park_closed or ongoing")
+    kind: str = Field(description="breakdown or opening_delay")
+    severity: str = Field(description="minor (< 15 min), moderate (15-60), major (>= 60)")
+
+
+class Percentiles(BaseModel):
+    p25: float | None
+    p50: float | None
+    p75: float | None
+    p90: float | None
+
+
+class CurvePoint(BaseModel):
+    minutes: float
+    still_down_percentage: float
+
+
+class Recovery(BaseModel):
+    ride_id: int
+    kind: str
+    down_for_minutes: float
+    within_minutes: float
+    breakdowns_considered: int = Field(description="outages of the kind in the last 90 days")
+    at_risk: int = Field(description="of those, how many lasted at least down_for")
+    enough_history: bool
+    chance_back_within_percentage: float | None
+    median_remaining_minutes: float | None
+    percentiles: Percentiles
+    curve: list[CurvePoint]
+    reason: str | None = Field(description="why figures are null, with the counts")

@@ -9,7 +9,9 @@ from typing import Any
 
 from hallofshame.domain.rounding import round_half_up
 from hallofshame.metrics.figures import ParkFigures, RideFigures
+from hallofshame.metrics.outages import KINDS, SEVERITIES, Outage
 from hallofshame.metrics.rankings import LIVE, ParkRow, RideRow
+from hallofshame.metrics.recovery import StayOrGo
 
 
 def _r(value: float | None, places: int) -> float | None:
@@ -113,4 +115,49 @@ def ride_wait_item(rank: int, row: RideRow) -> dict[str, Any]:
         **ride_identity(row),
         "avg_wait_minutes": _r(f.avg_wait_minutes, 1),
         "peak_wait_minutes": _r(f.peak_wait_minutes, 1),
+    }
+
+
+def _minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else _r(seconds / 60.0, 1)
+
+
+def _percent(probability: float | None) -> float | None:
+    return None if probability is None else _r(100.0 * probability, 1)
+
+
+def breakdown_item(o: Outage) -> dict[str, Any]:
+    """One outage of ``/rides/{id}/breakdowns`` (instants as ISO strings by the caller)."""
+    return {
+        "started_at": o.started_at,
+        "ended_at": o.ended_at,
+        "duration_minutes": _minutes(o.duration_s),
+        "outcome": o.outcome,
+        "kind": o.kind,
+        "severity": o.severity,
+    }
+
+
+def breakdowns_meta(outages: list[Outage]) -> dict[str, Any]:
+    """Counts by kind and severity, and the total downtime of the listed outages."""
+    return {
+        "count": len(outages),
+        "by_kind": {k: sum(o.kind == k for o in outages) for k in KINDS},
+        "by_severity": {s: sum(o.severity == s for o in outages) for s in SEVERITIES},
+        "total_downtime_minutes": _minutes(sum(o.duration_s for o in outages)),
+    }
+
+
+def recovery_figures(a: StayOrGo) -> dict[str, Any]:
+    """The stay-or-go answer, rounded once: percentages and minutes to 1 decimal."""
+    return {
+        "breakdowns_considered": a.considered,
+        "at_risk": a.at_risk,
+        "enough_history": a.enough_history,
+        "chance_back_within_percentage": _percent(a.chance_back_within),
+        "median_remaining_minutes": _minutes(a.median_remaining_s),
+        "percentiles": {f"p{p}": _minutes(v) for p, v in a.percentiles_s.items()},
+        "curve": [
+            {"minutes": _minutes(t), "still_down_percentage": _percent(s)} for t, s in a.curve
+        ],
     }

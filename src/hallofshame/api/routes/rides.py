@@ -15,8 +15,24 @@ from hallofshame.api.common import (
     snapshot,
 )
 from hallofshame.api.lookups import get_park, get_ride
-from hallofshame.api.params import NoQuery, PeriodQuery, RideDowntimeQuery, RidePath, WaitQuery
-from hallofshame.api.schemas import Envelope, RideDetail, RideDowntimeItem, RideOne, RideWaitItem
+from hallofshame.api.params import (
+    BreakdownsQuery,
+    NoQuery,
+    PeriodQuery,
+    RecoveryQuery,
+    RideDowntimeQuery,
+    RidePath,
+    WaitQuery,
+)
+from hallofshame.api.schemas import (
+    BreakdownItem,
+    Envelope,
+    Recovery,
+    RideDetail,
+    RideDowntimeItem,
+    RideOne,
+    RideWaitItem,
+)
 from hallofshame.api.series import ride_series
 from hallofshame.api.views import add_state_now, ride_one
 from hallofshame.domain.localtime import day_number
@@ -26,7 +42,9 @@ from hallofshame.metrics import live, present, rankings
 from hallofshame.metrics.classify import Scope
 from hallofshame.metrics.episodes import list_episodes
 from hallofshame.metrics.figures import ride_figures
+from hallofshame.metrics.outages import BREAKDOWN, ONGOING, outages_started_in, ride_outages
 from hallofshame.metrics.rankings import RideRow
+from hallofshame.metrics.recovery import HISTORY, MIN_HISTORY, curve_of, stay_or_go
 from hallofshame.metrics.sums import RideSums
 from hallofshame.metrics.windows import ride_info
 
@@ -135,3 +153,75 @@ def ride_details(path: RidePath, query: PeriodQuery) -> dict[str, Any]:
         start_date=window.start_date.isoformat(),
         end_date=window.end_date.isoformat(),
     )
+
+
+def _cap_s() -> int:
+    """The span cap: two collection intervals (METRICS.md §1)."""
+    return 2 * settings().collect_interval
+
+
+@bp.get("/rides/<int:ride_id>/breakdowns", responses={200: Envelope[list[BreakdownItem]]})
+def ride_breakdowns(path: RidePath, query: BreakdownsQuery) -> dict[str, Any]:
+    """The ride's outages that started in the period, newest first (METRICS.md §8)."""
+    session = db()
+    ride = get_ride(session, path.ride_id)
+    park = get_park(session, ride.park_id)
+    period = query.parsed_period()
+    window = resolve(metric_period(period), now(), park.timezone)
+    found = []
+    if window.end > window.start:
+        found = outages_started_in(
+            session, park.id, ride.id, window.start, window.end, now(), _cap_s()
+        )
+    items = []
+    for o in sorted(found, key=lambda o: o.first_ts, reverse=True):
+        item = present.breakdown_item(o)
+        item["started_at"] = iso(o.started_at)
+        item["ended_at"] = iso(o.ended_at)
+        items.append(item)
+    return envelope(
+        items,
+        period=period.key,
+        timezone=park.timezone,
+        start_date=window.start_date.isoformat(),
+        end_date=window.end_date.isoformat(),
+        **present.breakdowns_meta(found),
+    )
+
+
+@bp.get("/rides/<int:ride_id>/recovery", responses={200: Envelope[Recovery]})
+def ride_recovery(path: RidePath, query: RecoveryQuery) -> dict[str, Any]:
+    """Stay or go: the chance the ride is back soon, from its own outages (METRICS.md §8)."""
+    session = db()
+    ride = get_ride(session, path.ride_id)
+    park = get_park(session, ride.park_id)
+    at = now()
+    history = ride_outages(session, park.id, ride.id, at - HISTORY - HISTORY, at, _cap_s())
+    current = history[-1] if history and history[-1].outcome == ONGOING else None
+    kind = query.kind or (current.kind if current is not None else BREAKDOWN)
+    if query.down_for is not None:
+        down_for_s = query.down_for * 60.0
+    else:
+        down_for_s = float(current.duration_s) if current is not None else 0.0
+    answer = stay_or_go(curve_of(history, kind, at), down_for_s, query.within * 60.0)
+    reasons = []
+    if not answer.enough_history:
+        reasons.append(
+            f"only {answer.at_risk} {kind} outage(s) of the last 90 days lasted at least "
+            f"{round_minutes(down_for_s / 60.0)} minutes; {MIN_HISTORY} are needed "
+            "for the chance and the median remaining"
+        )
+    if answer.considered < MIN_HISTORY:
+        reasons.append(
+            f"only {answer.considered} {kind} outage(s) in the last 90 days; "
+            f"{MIN_HISTORY} are needed for the percentiles"
+        )
+    data = {
+        "ride_id": ride.id,
+        "kind": kind,
+        "down_for_minutes": round_minutes(down_for_s / 60.0),
+        "within_minutes": round_minutes(query.within),
+        **present.recovery_figures(answer),
+        "reason": "; ".join(reasons) or None,
+    }
+    return envelope(data, timezone=park.timezone)

@@ -1,0 +1,204 @@
+"""Outages of one ride (METRICS.md §8): runs of down cycles not cut at local midnight.
+
+One pass over the park's cycles in time order, each joined to the ride's ``classified``
+row of that cycle (if the ride was observed). An outage starts at a down cycle; it ends
+at the first cycle where the ride is up (``reopened``) or the park is closed
+(``park_closed``); still down at the park's latest cycle it is ``ongoing``. A cycle
+where the ride is neither up nor down (unknown, not eligible, not observed), or a gap,
+neither extends nor ends it. Its duration is the sum of its down cycles' spans.
+
+Its kind is ``opening_delay`` when it starts before the ride has been up at any earlier
+cycle of the same opening (a run of open cycles with no closed cycle and no gap longer
+than the span cap between them), else ``breakdown``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from hallofshame.db.models import Cycle
+from hallofshame.db.types import UTCDateTime
+from hallofshame.metrics.classify import Scope, classified
+
+REOPENED = "reopened"
+PARK_CLOSED = "park_closed"
+ONGOING = "ongoing"
+OUTCOMES = (REOPENED, PARK_CLOSED, ONGOING)
+
+BREAKDOWN = "breakdown"
+OPENING_DELAY = "opening_delay"
+KINDS = (BREAKDOWN, OPENING_DELAY)
+
+MINOR = "minor"
+MODERATE = "moderate"
+MAJOR = "major"
+SEVERITIES = (MINOR, MODERATE, MAJOR)
+
+
+def severity(duration_s: float) -> str:
+    """minor < 15 min, moderate 15–60 min, major ≥ 60 min."""
+    if duration_s < 15 * 60:
+        return MINOR
+    if duration_s < 60 * 60:
+        return MODERATE
+    return MAJOR
+
+
+@dataclass(frozen=True)
+class Outage:
+    ride_id: int
+    #: The first down cycle's instant minus its span: when the ride was last seen fine.
+    started_at: datetime
+    #: The first down cycle's instant (the cycle the outage belongs to, for windows).
+    first_ts: datetime
+    #: The last down cycle's instant; None while ongoing.
+    ended_at: datetime | None
+    last_ts: datetime
+    duration_s: int
+    outcome: str
+    kind: str
+
+    @property
+    def severity(self) -> str:
+        return severity(self.duration_s)
+
+    @property
+    def censored(self) -> bool:
+        return self.outcome != REOPENED
+
+
+@dataclass(frozen=True)
+class CycleState:
+    """One park cycle as the pass sees it (``up``/``down`` for the ride; None = unseen)."""
+
+    ts: datetime
+    span_s: int
+    park_open: bool
+    up: bool
+    down: bool
+
+
+def extract(ride_id: int, cycles: Iterable[CycleState], cap_s: int) -> list[Outage]:
+    """The outages of one ride from its park's cycles in time order (one pass)."""
+    out: list[Outage] = []
+    prev_ts: datetime | None = None
+    up_in_opening = False
+    # The outage being built: first cycle, its span, last down cycle, duration, kind.
+    first_ts: datetime | None = None
+    first_span = 0
+    last_ts: datetime | None = None
+    duration = 0
+    kind = BREAKDOWN
+
+    def close(outcome: str) -> None:
+        nonlocal first_ts
+        if first_ts is None or last_ts is None:
+            return
+        out.append(
+            Outage(
+                ride_id=ride_id,
+                started_at=first_ts - timedelta(seconds=first_span),
+                first_ts=first_ts,
+                ended_at=None if outcome == ONGOING else last_ts,
+                last_ts=last_ts,
+                duration_s=duration,
+                outcome=outcome,
+                kind=kind,
+            )
+        )
+        first_ts = None
+
+    for c in cycles:
+        gap = prev_ts is not None and (c.ts - prev_ts).total_seconds() > cap_s
+        prev_ts = c.ts
+        if not c.park_open:
+            up_in_opening = False
+            if first_ts is not None:
+                close(PARK_CLOSED)
+            continue
+        if gap:  # a new opening starts here
+            up_in_opening = False
+        if c.up:
+            up_in_opening = True
+            if first_ts is not None:
+                close(REOPENED)
+        elif c.down:
+            if first_ts is None:
+                first_ts, first_span, duration = c.ts, c.span_s, 0
+                kind = BREAKDOWN if up_in_opening else OPENING_DELAY
+            last_ts = c.ts
+            duration += c.span_s
+    if first_ts is not None:
+        close(ONGOING)
+    return out
+
+
+def _aware(value: object) -> datetime:
+    return UTCDateTime().process_result_value(value, None)  # type: ignore[arg-type,return-value]
+
+
+def ride_outages(
+    session: Session,
+    park_id: int,
+    ride_id: int,
+    since: datetime,
+    now: datetime,
+    cap_s: int,
+) -> list[Outage]:
+    """Every outage of the ride whose cycles lie in (since, now], in time order.
+
+    The pass starts at ``since``: callers start it early enough that the openings and
+    outages they report began after it (an outage running at ``since`` is seen from
+    there on only).
+    """
+    bounds = session.execute(
+        select(func.min(Cycle.local_day), func.max(Cycle.local_day)).where(
+            Cycle.park_id == park_id, Cycle.ts > since, Cycle.ts <= now
+        )
+    ).one()
+    if bounds[0] is None:
+        return []
+    days = tuple(range(int(bounds[0]), int(bounds[1]) + 1))
+    c = classified(Scope(days={park_id: days}, until=now, ride_id=ride_id))
+    stmt = (
+        select(Cycle.ts, Cycle.span_s, Cycle.park_open, c.c.up, c.c.down)
+        .select_from(Cycle)
+        .outerjoin(c, and_(c.c.cycle_id == Cycle.id, c.c.ride_id == ride_id))
+        .where(Cycle.park_id == park_id, Cycle.ts > since, Cycle.ts <= now)
+        .order_by(Cycle.ts)
+    )
+    states = (
+        CycleState(
+            ts=_aware(ts),
+            span_s=int(span),
+            park_open=bool(park_open),
+            up=up == 1,
+            down=down == 1,
+        )
+        for ts, span, park_open, up, down in session.execute(stmt)
+    )
+    return extract(ride_id, states, cap_s)
+
+
+#: How far before a window the pass starts, so that the opening an outage of the window
+#: starts in is seen whole (openings are at most a day long in every feed we know).
+LEAD = timedelta(days=2)
+
+
+def outages_started_in(
+    session: Session,
+    park_id: int,
+    ride_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    cap_s: int,
+) -> list[Outage]:
+    """The outages whose first down cycle lies in [start, end), followed to ``now``."""
+    found = ride_outages(session, park_id, ride_id, start - LEAD, now, cap_s)
+    return [o for o in found if start <= o.first_ts < end]
