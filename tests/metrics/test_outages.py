@@ -1,0 +1,200 @@
+"""Outages of one ride (METRICS.md §8) built cycle by cycle, on every database.
+
+One park in Los Angeles polled every 10 minutes (span cap 20 minutes); each step of a
+feed is (local time, park open?, the ride's status or None when the poll missed it).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from hallofshame.db.models import Cycle, Observation, OperatedDay, Park, Ride
+from hallofshame.domain.localtime import day_number
+from hallofshame.metrics.outages import (
+    BREAKDOWN,
+    ONGOING,
+    OPENING_DELAY,
+    PARK_CLOSED,
+    REOPENED,
+    Outage,
+    outages_started_in,
+    ride_outages,
+)
+
+TZ = ZoneInfo("America/Los_Angeles")
+UTC = ZoneInfo("UTC")
+INTERVAL = 600
+CAP = 2 * INTERVAL
+D = date(2026, 9, 18)  # a Friday
+
+Step = tuple[str, bool, str | None]
+
+
+def _load(session: Session, steps: list[Step]) -> tuple[Park, Ride]:
+    park = Park(
+        name="Test Park", timezone=TZ.key, reports_down=True, is_disney=False, is_universal=False
+    )
+    session.add(park)
+    session.flush()
+    ride = Ride(park_id=park.id, name="Coaster", tier=1, category="ATTRACTION", active=True)
+    session.add(ride)
+    session.flush()
+    prev: datetime | None = None
+    operated: set[date] = set()
+    for when, is_open, status in steps:
+        local = datetime.fromisoformat(when).replace(tzinfo=TZ)
+        ts = local.astimezone(UTC)
+        span = INTERVAL if prev is None else min(int((ts - prev).total_seconds()), CAP)
+        prev = ts
+        cycle = Cycle(
+            park_id=park.id,
+            ts=ts,
+            span_s=span,
+            source="themeparks.wiki",
+            local_date=local.date(),
+            local_day=day_number(local.date()),
+            park_open=is_open,
+            open_basis="schedule",
+            rides_seen=0 if status is None else 1,
+        )
+        session.add(cycle)
+        session.flush()
+        if status is None:
+            continue
+        if status == "OPERATING" and is_open and local.date() not in operated:
+            operated.add(local.date())
+            session.add(
+                OperatedDay(
+                    ride_id=ride.id, local_day=day_number(local.date()), first_operated_at=ts
+                )
+            )
+        session.add(
+            Observation(
+                cycle_id=cycle.id,
+                ride_id=ride.id,
+                park_id=park.id,
+                ts=ts,
+                status=status,
+                raw_status=status,
+                wait_minutes=None,
+            )
+        )
+    session.flush()
+    return park, ride
+
+
+def _every(start: str, count: int, is_open: bool, status: str | None) -> list[Step]:
+    first = datetime.fromisoformat(start)
+    return [
+        ((first + timedelta(minutes=10 * k)).isoformat(), is_open, status) for k in range(count)
+    ]
+
+
+def _day(d: date, hhmm: str) -> str:
+    return f"{d.isoformat()}T{hhmm}"
+
+
+D1, D2 = D + timedelta(days=1), D + timedelta(days=2)
+STEPS: list[Step] = [
+    # Friday: open until 00:30; down 23:30 → 00:10, up again at 00:20 (across midnight).
+    *_every(_day(D, "09:00"), 6, True, "OPERATING"),
+    *_every(_day(D, "23:20"), 1, True, "OPERATING"),
+    *_every(_day(D, "23:30"), 5, True, "DOWN"),
+    *_every(_day(D1, "00:20"), 1, True, "OPERATING"),
+    *_every(_day(D1, "00:30"), 2, False, "CLOSED"),
+    # Saturday: operates (again at 20:40, after a long gap), then down 21:00 → 21:50
+    # until the park closes at 22:00.
+    *_every(_day(D1, "09:00"), 3, True, "OPERATING"),
+    *_every(_day(D1, "20:40"), 2, True, "OPERATING"),  # after a gap: operates again
+    *_every(_day(D1, "21:00"), 6, True, "DOWN"),
+    *_every(_day(D1, "22:00"), 2, False, "CLOSED"),
+    # Sunday: down from the first cycle of the opening (an opening delay), up at 09:20.
+    *_every(_day(D2, "09:00"), 2, True, "DOWN"),
+    *_every(_day(D2, "09:20"), 4, True, "OPERATING"),
+    # A breakdown at 10:00, an unknown status, a missed poll, then a 40-minute gap: the
+    # outage goes on (10:00 + the 11:00 cycle capped at 20 minutes) until up at 11:10.
+    (_day(D2, "10:00"), True, "DOWN"),
+    (_day(D2, "10:10"), True, "UNKNOWN"),
+    (_day(D2, "10:20"), True, None),
+    (_day(D2, "11:00"), True, "DOWN"),
+    (_day(D2, "11:10"), True, "OPERATING"),
+    # After another gap, operating again, then down at the park's latest cycle: ongoing.
+    *_every(_day(D2, "19:40"), 2, True, "OPERATING"),
+    *_every(_day(D2, "20:00"), 3, True, "DOWN"),
+]
+
+
+def _local(ts: datetime | None) -> str | None:
+    return None if ts is None else ts.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def _shape(o: Outage) -> tuple[str | None, str | None, int, str, str, str]:
+    return (
+        _local(o.started_at),
+        _local(o.ended_at),
+        o.duration_s // 60,
+        o.outcome,
+        o.kind,
+        o.severity,
+    )
+
+
+def _now() -> datetime:
+    return datetime.combine(D2, datetime.min.time(), TZ).replace(hour=20, minute=30)
+
+
+def test_outages_edge_cases(session: Session) -> None:
+    park, ride = _load(session, STEPS)
+    start = datetime.combine(D, datetime.min.time(), TZ)
+    found = ride_outages(session, park.id, ride.id, start, _now(), CAP)
+    assert [_shape(o) for o in found] == [
+        # One outage across local midnight, not cut there.
+        ("2026-09-18 23:20", "2026-09-19 00:10", 50, REOPENED, BREAKDOWN, "moderate"),
+        # Cut short by the closing: censored.
+        ("2026-09-19 20:50", "2026-09-19 21:50", 60, PARK_CLOSED, BREAKDOWN, "major"),
+        # Down from the opening's first cycle: the ride never opened that morning.
+        # (Its first cycle follows the night's gap: its span is the 20-minute cap.)
+        ("2026-09-20 08:40", "2026-09-20 09:10", 30, REOPENED, OPENING_DELAY, "moderate"),
+        # The unknown status, the missed poll and the gap neither end nor extend it.
+        ("2026-09-20 09:50", "2026-09-20 11:00", 30, REOPENED, BREAKDOWN, "moderate"),
+        # Still down at the latest cycle.
+        ("2026-09-20 19:50", None, 30, ONGOING, BREAKDOWN, "moderate"),
+    ]
+
+
+def test_breakdown_after_operating_is_not_an_opening_delay(session: Session) -> None:
+    steps: list[Step] = [
+        *_every(_day(D, "09:00"), 2, True, "OPERATING"),
+        *_every(_day(D, "09:20"), 1, True, "DOWN"),
+        *_every(_day(D, "09:30"), 1, True, "OPERATING"),
+        *_every(_day(D, "22:00"), 1, False, "CLOSED"),
+        # Next morning: closed cycles, then down when the park opens.
+        *_every(_day(D1, "08:40"), 2, False, "CLOSED"),
+        *_every(_day(D1, "09:00"), 1, True, "DOWN"),
+        *_every(_day(D1, "09:10"), 1, True, "OPERATING"),
+        *_every(_day(D1, "09:20"), 1, True, "DOWN"),
+        *_every(_day(D1, "09:30"), 1, True, "OPERATING"),
+    ]
+    park, ride = _load(session, steps)
+    start = datetime.combine(D, datetime.min.time(), TZ)
+    found = ride_outages(session, park.id, ride.id, start, _now(), CAP)
+    assert [(o.kind, o.outcome, o.duration_s) for o in found] == [
+        (BREAKDOWN, REOPENED, 600),
+        (OPENING_DELAY, REOPENED, 600),
+        (BREAKDOWN, REOPENED, 600),
+    ]
+
+
+def test_window_keeps_outages_that_started_in_it(session: Session) -> None:
+    park, ride = _load(session, STEPS)
+    saturday = datetime.combine(D1, datetime.min.time(), TZ)
+    listed = outages_started_in(
+        session, park.id, ride.id, saturday, saturday + timedelta(days=1), _now(), CAP
+    )
+    # The outage across Friday's midnight started on Friday: not Saturday's.
+    assert [_shape(o)[:4] for o in listed] == [
+        ("2026-09-19 20:50", "2026-09-19 21:50", 60, PARK_CLOSED),
+    ]
