@@ -180,6 +180,8 @@ def test_other_bad_parameters(client: FlaskClient, url: str) -> None:
         "/api/parks/999999/rides",
         "/api/rides/999999",
         "/api/rides/999999/details",
+        "/api/rides/999999/breakdowns",
+        "/api/rides/999999/recovery",
         "/api/weather/999999",
         "/api/live/status-summary?park_id=999999",
         "/api/parks/99999999999999999999",
@@ -283,3 +285,45 @@ def test_empty_database_answers_empty(empty_client: FlaskClient) -> None:
     assert empty_client.get("/api/parks").json["data"] == []
     assert empty_client.get("/api/health").json["data"]["status"] == "degraded"
     assert empty_client.get("/api/live/status-summary").json["data"]["total"] == 0
+
+
+def test_ride_breakdowns_and_recovery(client: FlaskClient) -> None:
+    rid = _ride_id(client, "Skyway Carousel")
+    body = _ok(client, f"/api/rides/{rid}/breakdowns?period=today", list[schemas.BreakdownItem])
+    items = body["data"]
+    assert [i["duration_minutes"] for i in items] == [70.0]
+    assert body["meta"]["total_downtime_minutes"] == 70.0
+    assert body["meta"]["by_severity"] == {"minor": 0, "moderate": 0, "major": 1}
+    assert sum(body["meta"]["by_kind"].values()) == 1
+    answer = _ok(client, f"/api/rides/{rid}/recovery", schemas.Recovery)["data"]
+    # One outage is no history: every estimate is null and the answer says why.
+    assert answer["breakdowns_considered"] <= 1 and answer["enough_history"] is False
+    assert answer["chance_back_within_percentage"] is None
+    assert answer["median_remaining_minutes"] is None
+    assert set(answer["percentiles"].values()) == {None}
+    assert "10" in answer["reason"]
+    assert answer["within_minutes"] == 30.0
+
+
+@pytest.mark.parametrize(
+    ("query", "param"),
+    [
+        ("down_for=-1", "down_for"),
+        ("down_for=abc", "down_for"),
+        ("down_for=nan", "down_for"),
+        ("within=0", "within"),
+        ("within=inf", "within"),
+        ("kind=closure", "kind"),
+        ("colour=red", "colour"),
+    ],
+)
+def test_recovery_bad_parameters_are_named(client: FlaskClient, query: str, param: str) -> None:
+    rid = _ride_id(client, "Skyway Carousel")
+    error = _error(client, f"/api/rides/{rid}/recovery?{query}", 400, "invalid_parameter")
+    assert error["details"]["parameter"] == param
+
+
+def test_breakdowns_bad_period_is_named(client: FlaskClient) -> None:
+    rid = _ride_id(client, "Skyway Carousel")
+    error = _error(client, f"/api/rides/{rid}/breakdowns?period=someday", 400, "invalid_parameter")
+    assert error["details"]["parameter"] == "period"
