@@ -107,32 +107,3 @@ def test_copper_gulch(client: FlaskClient, session: Session) -> None:
                     if meta["by_kind"] != want["kinds"] or meta["by_severity"] != want["severity"]:
                         failures.append(f"{ride} breakdowns meta: {meta}")
     assert not failures, "\n".join(failures)
-    _live_fields(client, ids)
-
-
-LIVE_FIELDS = ("down_for_minutes", "outage_kind", "chance_back_within_30_percentage")
-
-
-def _live_fields(client: FlaskClient, ids: dict[tuple[str, str], int]) -> None:
-    """Rides down now carry their outage and the chance back within 30 minutes, the same
-    as ``/recovery`` answers by default (its down_for: now; its kind: the outage's)."""
-    ranking = _get(client, "/api/rides/downtime?period=live")["data"]
-    down = [item for item in ranking if item["current_status"] == "DOWN"]
-    assert down, "the scenario ends with a ride down"
-    park_id = down[0]["park_id"]
-    detail = _get(client, f"/api/parks/{park_id}/details?period=live")["data"]["rides"]
-    by_id = {r["ride_id"]: r for r in detail}
-    for item in down:
-        answer = _get(client, f"/api/rides/{item['ride_id']}/recovery")["data"]
-        want = {
-            "down_for_minutes": answer["down_for_minutes"],
-            "outage_kind": answer["kind"],
-            "chance_back_within_30_percentage": answer["chance_back_within_percentage"],
-        }
-        assert want["down_for_minutes"] > 0
-        assert {f: item[f] for f in LIVE_FIELDS} == want
-        assert {f: by_id[item["ride_id"]][f] for f in LIVE_FIELDS} == want
-    for item in ranking:
-        if item["current_status"] != "DOWN":
-            assert all(item.get(f) is None for f in LIVE_FIELDS)
-    assert set(ids.values()) >= {item["ride_id"] for item in down}

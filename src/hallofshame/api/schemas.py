@@ -133,13 +133,6 @@ class RideDowntimeItem(BaseModel):
     breakdowns: int
     longest_outage_minutes: float | None
     current_status: str | None = None
-    down_for_minutes: float | None = Field(
-        None, description="a ride down now: how long its outage has lasted so far"
-    )
-    outage_kind: str | None = Field(None, description="breakdown or opening_delay")
-    chance_back_within_30_percentage: float | None = Field(
-        None, description="chance it is back within 30 minutes; null without enough history"
-    )
 
 
 class RideWaitItem(BaseModel):
@@ -165,13 +158,6 @@ class DetailRide(BaseModel):
     breakdowns: int
     contribution: float = Field(description="the ride's share of the shame score")
     status: str = Field(description="its live state now")
-    down_for_minutes: float | None = Field(
-        None, description="a ride down now: how long its outage has lasted so far"
-    )
-    outage_kind: str | None = Field(None, description="breakdown or opening_delay")
-    chance_back_within_30_percentage: float | None = Field(
-        None, description="chance it is back within 30 minutes; null without enough history"
-    )
 
 
 class ExcludedRide(BaseModel):

@@ -11,15 +11,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hallofshame.api.common import iso, settings
+from hallofshame.api.common import iso
 from hallofshame.db.models import Park, Ride
 from hallofshame.domain.periods import PeriodKind
 from hallofshame.domain.rounding import round_hours
 from hallofshame.domain.tiers import weight
-from hallofshame.metrics import live, present
+from hallofshame.metrics import live
 from hallofshame.metrics.figures import hours
 from hallofshame.metrics.rankings import LIVE, Snapshot
-from hallofshame.metrics.recovery import answer_now
 
 
 def park_status(session: Session, park: Park, now: datetime) -> dict[str, Any]:
@@ -113,13 +112,5 @@ def add_state_now(
         state = states.get(item["ride_id"])
         if downtime:
             item["current_status"] = state.state if state else live.UNKNOWN
-            if state is not None and state.state == live.DOWN:
-                item.update(outage_now(session, state.park_id, state.ride_id, now))
         else:
             item["current_wait_minutes"] = state.wait_minutes if state else None
-
-
-def outage_now(session: Session, park_id: int, ride_id: int, now: datetime) -> dict[str, Any]:
-    """A ride down now: how long so far, its outage's kind, its chance back in 30 minutes."""
-    found = answer_now(session, park_id, ride_id, now, 2 * settings().collect_interval)
-    return present.live_outage_fields(*found) if found else present.live_outage_fields(None, None)

@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
 
-from sqlalchemy.orm import Session
-
-from hallofshame.metrics.outages import LEAD, ONGOING, Outage, ride_outages
+from hallofshame.metrics.outages import Outage
 
 #: Outages that started within this long before now make a curve.
 HISTORY = timedelta(days=90)
@@ -120,28 +118,3 @@ def stay_or_go(curve: Curve, down_for_s: float, within_s: float) -> StayOrGo:
         percentiles_s=percentiles,
         curve=points,
     )
-
-
-def history(
-    session: Session, park_id: int, ride_id: int, now: datetime, cap_s: int
-) -> tuple[list[Outage], Outage | None]:
-    """The ride's outages of the last 90 days (and the lead before them), and its
-    outage now: the last one, when it is still going on."""
-    found = ride_outages(session, park_id, ride_id, now - HISTORY - LEAD, now, cap_s)
-    current = found[-1] if found and found[-1].outcome == ONGOING else None
-    return found, current
-
-
-#: The horizon of the live listings' chance: back within 30 minutes.
-LIVE_WITHIN_S = 30 * 60
-
-
-def answer_now(
-    session: Session, park_id: int, ride_id: int, now: datetime, cap_s: int
-) -> tuple[Outage, StayOrGo] | None:
-    """For a ride down now: its outage and the stay-or-go answer at its downtime so far."""
-    found, current = history(session, park_id, ride_id, now, cap_s)
-    if current is None:
-        return None
-    curve = curve_of(found, current.kind, now)
-    return current, stay_or_go(curve, float(current.duration_s), LIVE_WITHIN_S)

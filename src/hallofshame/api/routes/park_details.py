@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
 from typing import Any
-
-from sqlalchemy.orm import Session
 
 from hallofshame.api.common import blueprint, db, envelope, iso, now, settings, snapshot
 from hallofshame.api.lookups import attraction_counts, get_park, park_item
 from hallofshame.api.params import ParkPath, PeriodQuery
 from hallofshame.api.schemas import Envelope, ParkDetail
 from hallofshame.api.series import park_series
-from hallofshame.api.views import outage_now, park_status
+from hallofshame.api.views import park_status
 from hallofshame.domain.rounding import round_hours, round_percent, round_shame
 from hallofshame.domain.tiers import TIERS, weight
 from hallofshame.metrics import live, present
@@ -25,15 +22,10 @@ bp = blueprint("park_details", ["parks"])
 
 
 def _ride_item(
-    session: Session,
-    at: datetime,
-    figures: ParkFigures,
-    f: RideFigures,
-    names: dict[int, str],
-    states: dict[int, live.RideNow],
+    figures: ParkFigures, f: RideFigures, names: dict[int, str], states: dict[int, live.RideNow]
 ) -> dict[str, Any]:
     state = states.get(f.ride_id)
-    item = {
+    return {
         "ride_id": f.ride_id,
         "name": names.get(f.ride_id, ""),
         "tier": f.tier,
@@ -45,9 +37,6 @@ def _ride_item(
         "contribution": round_shame(figures.contribution(f)),
         "status": state.state if state is not None else live.UNKNOWN,
     }
-    if state is not None and state.state == live.DOWN:
-        item.update(outage_now(session, state.park_id, state.ride_id, at))
-    return item
 
 
 @bp.get("/parks/<int:park_id>/details", responses={200: Envelope[ParkDetail]})
@@ -92,7 +81,7 @@ def park_details(path: ParkPath, query: PeriodQuery) -> dict[str, Any]:
         "rides_down": figures.rides_down,
         "avg_wait_minutes": rounded["avg_wait_minutes"],
         "peak_wait_minutes": rounded["peak_wait_minutes"],
-        "rides": [_ride_item(session, now(), figures, f, names, states) for f in rides],
+        "rides": [_ride_item(figures, f, names, states) for f in rides],
         "excluded_rides": [
             {
                 "ride_id": e.ride.id,
