@@ -15,9 +15,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
 
+from hallofshame.db.dialects import bulk_insert
 from hallofshame.db.models import ArchiveEvent as StoredEvent
 from hallofshame.db.models import Cycle, Observation, Park, Ride, table_of
 from hallofshame.domain.statuses import ATTRACTION, Origin, RideStatus
@@ -182,7 +183,7 @@ def _insert_events(session: Session, park_id: int, events: Sequence[ArchiveEvent
         for e in events
     ]
     for chunk in range(0, len(rows), 5000):
-        session.execute(insert(table_of(StoredEvent)), rows[chunk : chunk + 5000])
+        bulk_insert(session, table_of(StoredEvent), rows[chunk : chunk + 5000])
 
 
 def _stored_events(session: Session, park: Park, start: datetime) -> list[ArchiveEvent]:
