@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from hallofshame.db.models import Park, Ride
 from hallofshame.domain.statuses import RideStatus, Source
 from hallofshame.ingest.catalog_sync import sync_rides
+from hallofshame.ingest.derived import facts_changed
 from hallofshame.sources.base import CatalogRide, RideReading
 
 
@@ -54,7 +55,5 @@ def apply_directory(
             gone += 1
     session.flush()
     if gone:
-        from hallofshame.ingest.derived import facts_changed
-
         facts_changed(session)  # the rides counted changed: so do the figures
     return len(present), gone

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from hallofshame.db.dialects import bulk_insert, lock_park
 from hallofshame.db.models import Cycle, Observation, OperatedDay, Park, Ride, table_of
+from hallofshame.domain.cycle_span import cycle_span
 from hallofshame.domain.localtime import date_of_day_number, day_number, local_date_of, zone
 from hallofshame.domain.statuses import ATTRACTION, Origin, RideStatus, Source
 from hallofshame.ingest import derived
@@ -47,18 +48,6 @@ class CycleOutcome:
     span_s: int = 0
     park_open: bool = False
     statuses: Counter[str] = field(default_factory=Counter)
-
-
-def span_cap(interval_s: int) -> int:
-    """Beyond twice the collection interval a gap is unknown time (METRICS.md §1)."""
-    return 2 * interval_s
-
-
-def cycle_span(ts: datetime, prev: datetime | None, interval_s: int) -> int:
-    """min(t − t_prev, cap); a park's first cycle stands for one interval."""
-    if prev is None:
-        return interval_s
-    return min(int((ts - prev).total_seconds()), span_cap(interval_s))
 
 
 def resolve_park(session: Session, snapshot: LiveSnapshot) -> Park:

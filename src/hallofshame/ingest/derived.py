@@ -20,7 +20,7 @@ Code here works in the caller's transaction and never commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
@@ -32,11 +32,9 @@ from hallofshame.db.models import (
     Observation,
     OperatedDay,
     ParkDayRollup,
-    ParkDayRunning,
     ParkSpanRollup,
     Ride,
     RideDayRollup,
-    RideDayRunning,
     RideSpanRollup,
     StaleDay,
     table_of,
@@ -45,6 +43,7 @@ from hallofshame.domain.localtime import day_number
 from hallofshame.domain.spans import touching
 from hallofshame.domain.statuses import ATTRACTION, RideStatus
 from hallofshame.metrics.classify import ELIGIBILITY_DAYS
+from hallofshame.rollups import running
 
 #: A changed local day changes the eligibility of itself and the days that look back at it.
 REACH = timedelta(days=ELIGIBILITY_DAYS - 1)
@@ -66,9 +65,7 @@ def drop_sums(session: Session, park_id: int, dates: Iterable[date], at: datetim
         return
     facts_changed(session)
     first, last = days[0], days[-1]
-    in_days = {m: m.local_date.in_(days) for m in (RideDayRunning, ParkDayRunning)}
-    for model in (RideDayRunning, ParkDayRunning):
-        session.execute(delete(model).where(model.park_id == park_id, in_days[model]))
+    running.forget(session, park_id, days)
     for rollup in (RideDayRollup, ParkDayRollup):
         session.execute(
             delete(rollup).where(rollup.park_id == park_id, rollup.local_date.in_(days))
@@ -131,12 +128,12 @@ def respan(
     session: Session,
     park_id: int,
     followers: dict[datetime, datetime],
-    span_of: object,
+    span_of: Callable[[datetime, datetime], int],
 ) -> set[date]:
     """Give stored cycles their span from a new predecessor; returns the dates changed.
 
     ``followers`` maps a stored cycle's instant to its new predecessor's instant;
-    ``span_of(ts, prev)`` is the one span rule (``cycles.cycle_span`` bound to the
+    ``span_of(ts, prev)`` is the one span rule (``domain.cycle_span`` bound to the
     interval).
     """
     if not followers:
@@ -148,7 +145,7 @@ def respan(
     ).all()
     changed: set[date] = set()
     for cid, ts, old, local in rows:
-        new = span_of(ts, followers[ts])  # type: ignore[operator]
+        new = span_of(ts, followers[ts])
         if new != old:
             session.execute(update(Cycle).where(Cycle.id == cid).values(span_s=new))
             changed.add(local)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from hallofshame.db.models import Cycle, Park, Ride, ScheduleDay, ScheduleWindow
 from hallofshame.domain.statuses import ATTRACTION
+from hallofshame.ingest import derived
 from hallofshame.sources.base import ScheduleFetch
 
 OPERATING = "OPERATING"
@@ -72,8 +73,6 @@ def reopen(session: Session, park: Park, first: date, last: date, *, since: date
     to do; a schedule loaded late changes cycles, their rides' operated days and the
     figures of those days and the 7 that follow (``ingest.derived``).
     """
-    from hallofshame.ingest import derived
-
     rows = session.execute(
         select(Cycle.id, Cycle.ts, Cycle.local_date, Cycle.park_open, Cycle.open_basis).where(
             Cycle.park_id == park.id,

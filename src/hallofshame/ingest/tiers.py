@@ -26,6 +26,7 @@ from hallofshame.config import get_settings
 from hallofshame.db.models import Ride, TierOverride
 from hallofshame.domain.statuses import Source, TierSource
 from hallofshame.domain.tiers import classify_by_rules, parse_overrides
+from hallofshame.ingest.derived import facts_changed
 
 log = logging.getLogger("hallofshame.tiers")
 
@@ -99,8 +100,6 @@ def sync_overrides(session: Session, path: Path | None = None) -> OverrideSync:
     apply_tiers(session, rides)
     if rides:
         # Past figures move with the tiers (METRICS.md §1): no cached answer may outlive it.
-        from hallofshame.ingest.derived import facts_changed
-
         facts_changed(session)
     result = OverrideSync(file, len(wanted), len(added), len(changed), len(removed), len(rides))
     log.info(result.summary())

@@ -35,6 +35,7 @@ from hallofshame.api.schemas import (
 )
 from hallofshame.api.series import ride_series
 from hallofshame.api.views import add_state_now, ride_one
+from hallofshame.domain.cycle_span import span_cap
 from hallofshame.domain.localtime import day_number
 from hallofshame.domain.periods import resolve
 from hallofshame.domain.rounding import round_minutes
@@ -42,7 +43,13 @@ from hallofshame.metrics import live, present, rankings
 from hallofshame.metrics.classify import Scope
 from hallofshame.metrics.episodes import list_episodes
 from hallofshame.metrics.figures import ride_figures
-from hallofshame.metrics.outages import BREAKDOWN, ONGOING, outages_started_in, ride_outages
+from hallofshame.metrics.outages import (
+    BREAKDOWN,
+    LEAD,
+    ONGOING,
+    outages_started_in,
+    ride_outages,
+)
 from hallofshame.metrics.rankings import RideRow
 from hallofshame.metrics.recovery import HISTORY, MIN_HISTORY, curve_of, stay_or_go
 from hallofshame.metrics.sums import RideSums
@@ -156,8 +163,7 @@ def ride_details(path: RidePath, query: PeriodQuery) -> dict[str, Any]:
 
 
 def _cap_s() -> int:
-    """The span cap: two collection intervals (METRICS.md §1)."""
-    return 2 * settings().collect_interval
+    return span_cap(settings().collect_interval)
 
 
 @bp.get("/rides/<int:ride_id>/breakdowns", responses={200: Envelope[list[BreakdownItem]]})
@@ -196,7 +202,7 @@ def ride_recovery(path: RidePath, query: RecoveryQuery) -> dict[str, Any]:
     ride = get_ride(session, path.ride_id)
     park = get_park(session, ride.park_id)
     at = now()
-    history = ride_outages(session, park.id, ride.id, at - HISTORY - HISTORY, at, _cap_s())
+    history = ride_outages(session, park.id, ride.id, at - HISTORY - LEAD, at, _cap_s())
     current = history[-1] if history and history[-1].outcome == ONGOING else None
     kind = query.kind or (current.kind if current is not None else BREAKDOWN)
     if query.down_for is not None:
