@@ -259,7 +259,12 @@ def record_cycles(
     if not running_sums:
         running.forget(session, park.id, new_dates)
         return outcomes
-    latest_day = session.scalar(select(func.max(Cycle.local_day)).where(Cycle.park_id == park.id))
+    # In order, nothing stored is later than the new cycles: the latest day is theirs.
+    latest_day = (
+        max(p[4] for p in pending)
+        if in_order
+        else session.scalar(select(func.max(Cycle.local_day)).where(Cycle.park_id == park.id))
+    )
     running.advance(
         session,
         park.id,
