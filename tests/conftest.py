@@ -29,12 +29,30 @@ WORKSPACE_SHARED = Path(__file__).resolve().parents[2] / "shared"
 _TMP = Path(tempfile.mkdtemp(prefix="hos-tests-"))
 
 
+#: The pytest-xdist worker this process is ("gw0", "gw1", …; empty when not distributed).
+#: Each worker gets databases of its own (the configured name + ``_gw0``…) and a Redis
+#: database of its own, so workers never see each other's rows or cache entries.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def for_this_worker(url: str) -> str:
+    """``url`` with a database name of this worker's own (unchanged outside xdist)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if not WORKER or parsed.get_backend_name() == "sqlite":
+        return url
+    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(
+        hide_password=False
+    )
+
+
 def database_urls() -> dict[str, str]:
     urls = {"sqlite": f"sqlite:///{_TMP / 'test.db'}"}
     if os.environ.get("HOS_TEST_MARIADB_URL"):
-        urls["mariadb"] = os.environ["HOS_TEST_MARIADB_URL"]
+        urls["mariadb"] = for_this_worker(os.environ["HOS_TEST_MARIADB_URL"])
     if os.environ.get("HOS_TEST_POSTGRES_URL"):
-        urls["postgres"] = os.environ["HOS_TEST_POSTGRES_URL"]
+        urls["postgres"] = for_this_worker(os.environ["HOS_TEST_POSTGRES_URL"])
     if os.environ.get("HOS_REQUIRE_ALL_DATABASES") and len(urls) < 3:
         raise RuntimeError("HOS_REQUIRE_ALL_DATABASES is set but a database URL is missing")
     return urls
@@ -53,11 +71,27 @@ def sibling_url(url: str, suffix: str) -> str:
 DATABASES = database_urls()
 
 
+def worker_redis_url() -> str:
+    """HOS_TEST_REDIS_URL, moved to the next database number for each xdist worker
+    (gw0 keeps it, gw1 takes the one after); never database 0, the product's default."""
+    url = os.environ.get("HOS_TEST_REDIS_URL", "")
+    if not url or not WORKER:
+        return url
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    number = base + int(WORKER.removeprefix("gw"))
+    if base == 0 or number > 15:
+        raise RuntimeError(f"no Redis database for worker {WORKER} after {url}")
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
 @pytest.fixture
 def redis_url() -> str:
     """An emptied Redis database for the shared cache and rate limit (HOS_TEST_REDIS_URL);
     CI always sets it, so these tests run there."""
-    url = os.environ.get("HOS_TEST_REDIS_URL", "")
+    url = worker_redis_url()
     if not url:
         if os.environ.get("HOS_REQUIRE_ALL_DATABASES"):
             raise RuntimeError("HOS_REQUIRE_ALL_DATABASES is set but HOS_TEST_REDIS_URL is not")

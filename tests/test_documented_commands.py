@@ -30,7 +30,7 @@ from werkzeug import Request, Response
 from hallofshame.db.dialects import recreate_database
 from hallofshame.db.engine import make_engine
 from hallofshame.db.models import Cycle, Park
-from tests.conftest import SHARED, sibling_url
+from tests.conftest import SHARED, sibling_url, worker_redis_url
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,8 +160,8 @@ def docs_env(
         HOS_WEATHER_URL=fake_upstream + "/meteo",
         HOS_RATE_LIMIT="",
     )
-    if os.environ.get("HOS_TEST_REDIS_URL"):  # the shared cache, as production runs it
-        env["HOS_CACHE_URL"] = os.environ["HOS_TEST_REDIS_URL"]
+    if worker_redis_url():  # the shared cache, as production runs it
+        env["HOS_CACHE_URL"] = worker_redis_url()
     return env
 
 

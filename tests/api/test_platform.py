@@ -185,7 +185,11 @@ def test_state_changes_need_a_key(client: FlaskClient, pinned: Populated) -> Non
     keyed = make_app(pinned.conn, api_keys="k1,k2").test_client()
     assert keyed.post(url).json["error"]["code"] == "unauthorized"
     assert keyed.post(url, headers={"X-API-Key": "wrong"}).status_code == 401
-    assert keyed.get(url).status_code == 405
+    wrong_method = keyed.get(url)
+    assert wrong_method.status_code == 405
+    assert "POST" in wrong_method.headers["Allow"].split(", ")  # RFC 9110
+    allowed = set(client.delete("/api/parks").headers["Allow"].split(", "))
+    assert {"GET", "HEAD"} <= allowed and "DELETE" not in allowed
     nested = pinned.conn.begin_nested()  # the queued run is rolled back below
     try:
         done = keyed.post(url, headers={"X-API-Key": "k2"})

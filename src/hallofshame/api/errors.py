@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from hallofshame.domain.periods import PeriodError
 
@@ -135,6 +135,9 @@ def _http_error(exc: HTTPException) -> Response:
     if status == 404:
         message = f"nothing at {request.path}"
     response = error_response(status, code, message)
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        # RFC 9110: a 405 lists the methods the resource does allow.
+        response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
     if status == 429:
         retry = getattr(exc, "retry_after", None)
         response.headers["Retry-After"] = str(int(retry or 60))
