@@ -42,9 +42,7 @@ def for_this_worker(url: str) -> str:
     parsed = make_url(url)
     if not WORKER or parsed.get_backend_name() == "sqlite":
         return url
-    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(
-        hide_password=False
-    )
+    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(hide_password=False)
 
 
 def database_urls() -> dict[str, str]:

@@ -173,6 +173,22 @@ def test_other_bad_parameters(client: FlaskClient, url: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("url", "param"),
+    [
+        ("/api/weather/{park}?start=", "start"),  # empty is not "today"
+        ("/api/audit/checks?date=0000-00-00", "date"),  # what the document used to allow
+        ("/api/audit/anomalies?date=2026-02-30", "date"),  # a pattern-shaped non-date
+        ("/api/parks/downtime?start=2100-01-01&end=2100-01-02", "start"),
+    ],
+)
+def test_dates_the_document_does_not_promise_are_refused(
+    client: FlaskClient, url: str, param: str
+) -> None:
+    error = _error(client, url.format(park=_park_id(client)), 400, "invalid_parameter")
+    assert error["details"]["parameter"] == param
+
+
+@pytest.mark.parametrize(
     "url",
     [
         "/api/parks/999999",

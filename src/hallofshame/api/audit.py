@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hallofshame.api.common import blueprint, db, envelope, iso, metric_period, now, settings
 from hallofshame.api.errors import ApiError, invalid
-from hallofshame.api.params import MAX_ID, PeriodQuery, Query, choice
+from hallofshame.api.params import MAX_ID, LocalDate, PeriodQuery, Query, choice
 from hallofshame.api.schemas import Envelope
 from hallofshame.domain.periods import PeriodError
 from hallofshame.domain.rounding import PLACES, FigureKind, round_half_up
@@ -34,11 +34,7 @@ class ExplainQuery(PeriodQuery):
 
 
 class DateQuery(Query):
-    date: str | None = Field(
-        None,
-        description="local date YYYY-MM-DD (default: yesterday in UTC)",
-        pattern=r"^\d{4}-\d{2}-\d{2}$",
-    )
+    date: LocalDate = Field(None, description="local date YYYY-MM-DD (default: yesterday in UTC)")
 
 
 class AnomalyQuery(DateQuery):

@@ -27,10 +27,14 @@ MAX_ID = 2**31 - 1
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
-#: A local date; validated by ``parse_period`` so that the 400 names the parameter.
+#: A local date of the years data can exist in (``FIRST_DATE`` … ``LAST_DATE``), so the
+#: document promises only what the API accepts; ``parse_period`` checks the calendar
+#: (no 30 February) and a 400 names the parameter either way.
+DATE_PATTERN = r"^20\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 LocalDate = Annotated[
     str | None,
-    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+    Field(pattern=DATE_PATTERN),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
 ]
 
 #: An optional id in the query string (a query parameter is never JSON null).
@@ -136,8 +140,8 @@ class WeatherQuery(Query):
 
 
 class RecomputeQuery(Query):
-    start: str = Field(description="first local date", pattern=r"^\d{4}-\d{2}-\d{2}$")
-    end: str = Field(description="last local date (inclusive)", pattern=r"^\d{4}-\d{2}-\d{2}$")
+    start: str = Field(description="first local date", pattern=DATE_PATTERN)
+    end: str = Field(description="last local date (inclusive)", pattern=DATE_PATTERN)
 
 
 class ParkPath(BaseModel):
