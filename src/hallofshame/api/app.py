@@ -10,7 +10,9 @@ import importlib
 import logging
 
 from flask import Blueprint, Flask
-from flask_openapi3 import APIBlueprint, Info, OpenAPI
+from flask_openapi3.blueprint import APIBlueprint
+from flask_openapi3.models.info import Info
+from flask_openapi3.openapi import OpenAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from hallofshame import __version__
@@ -55,7 +57,7 @@ def _load(spec: str) -> Blueprint | None:
 
 class _OpenAPI(OpenAPI):
     def generate_spec_json(self) -> None:
-        super().generate_spec_json()
+        super().generate_spec_json()  # type: ignore[no-untyped-call]  # untyped upstream
         add_links(self.spec_json)
 
 

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, g
-from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3.blueprint import APIBlueprint
+from flask_openapi3.models.tag import Tag
 from sqlalchemy.orm import Session, sessionmaker
 
 from hallofshame import clock

@@ -19,7 +19,7 @@ from hallofshame.config import get_settings
 DEFAULT_TIMEOUT_S = 60
 
 
-class _Gunicorn(BaseApplication):
+class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no types
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
         super().__init__()

@@ -5,15 +5,20 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from hallofshame.config import get_settings
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
 log = logging.getLogger("hallofshame.cli")
 
 
-def _factory():  # type: ignore[no-untyped-def]
+def _factory() -> sessionmaker[Session]:
+    # Imported here so that `--help` does not load the database layer.
     from hallofshame.db.engine import writer_factory
 
     return writer_factory()

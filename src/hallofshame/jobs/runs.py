@@ -183,7 +183,7 @@ def heartbeat(factory: sessionmaker[Session], name: str, run_id: int) -> bool:
             .where(JobLock.name == name, JobLock.run_id == run_id)
             .values(heartbeat_at=_wall())
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def finish_run(

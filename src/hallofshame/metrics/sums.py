@@ -89,8 +89,9 @@ def _plus(a: int | None, b: int | None) -> int | None:
     return None if a is None or b is None else a + b
 
 
-def _int(value: object) -> int:
-    return int(value or 0)  # type: ignore[call-overload]
+def _int(value: Any) -> int:
+    """A database sum (int, Decimal or None for no rows) as an int."""
+    return int(value or 0)
 
 
 def raw_ride_sums(session: Session, scope: Scope, *, episodes: bool = True) -> dict[int, RideSums]:

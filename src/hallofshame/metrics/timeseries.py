@@ -246,8 +246,9 @@ def _scope(park: Park, start: datetime, end: datetime, ride_id: int | None) -> S
     )
 
 
-def _int(value: object) -> int:
-    return int(value or 0)  # type: ignore[call-overload]
+def _int(value: Any) -> int:
+    """A database sum (int, Decimal or None for no rows) as an int."""
+    return int(value or 0)
 
 
 def series(

@@ -157,7 +157,7 @@ class HttpClient:
 
         The random half spreads retries of many parks polled on the same tick.
         """
-        ceiling = min(self.backoff_max, self.backoff_base * (2**attempt))
+        ceiling = min(self.backoff_max, self.backoff_base * float(2**attempt))
         return ceiling / 2 + self._jitter() * ceiling / 2
 
     @staticmethod

@@ -144,7 +144,8 @@ def decode_day(data: bytes, where: Path | str) -> list[Any]:
         raise ArchiveFormatError(where, f"not JSON ({exc})") from exc
     if not isinstance(body, dict) or not isinstance(body.get("events"), list):
         raise ArchiveFormatError(where, 'not an archive file: no "events" list')
-    return body["events"]
+    events: list[Any] = body["events"]
+    return events
 
 
 def parse_event(obj: Any) -> ArchiveEvent | None:
