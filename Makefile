@@ -21,6 +21,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/oxlint --deny-warnings -c .oxlintrc.json src/hallofshame/web/static/js
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

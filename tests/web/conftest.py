@@ -84,14 +84,21 @@ def api(server: str) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture(scope="session")
-def browser(server: str) -> Iterator[Any]:
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for the whole run (Playwright allows one driver per thread)."""
     _chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def browser(server: str, chromium: Any) -> Any:
+    """Chromium, once the dashboard is being served."""
+    return chromium
 
 
 @dataclass

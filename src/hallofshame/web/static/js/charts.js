@@ -12,11 +12,11 @@ export function loadPlotly() {
     loader = new Promise((resolve, reject) => {
       const script = document.createElement("script");
       script.src = document.body.dataset.plotlySrc;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => {
+      script.addEventListener("load", () => resolve(window.Plotly));
+      script.addEventListener("error", () => {
         loader = null;
         reject(new Error("the charting library did not load"));
-      };
+      });
       document.head.append(script);
     });
   }

@@ -56,7 +56,7 @@ export async function showFreshness() {
   const target = document.getElementById("last-updated");
   try {
     const body = await getJSON("/health");
-    const stamps = (body.data.sources || []).map((s) => s.latest_cycle_at).filter(Boolean).sort();
+    const stamps = (body.data.sources || []).map((s) => s.latest_cycle_at).filter(Boolean).toSorted();
     const latest = stamps[stamps.length - 1];
     if (!latest) {
       target.textContent = "No live data has been collected yet.";
@@ -73,7 +73,7 @@ export async function showFreshness() {
     );
     target.dataset.latest = latest;
     return latest;
-  } catch (err) {
+  } catch {
     target.textContent = "Data freshness unknown (health check failed).";
     return null;
   }

@@ -6,9 +6,10 @@ import { getJSON } from "./api.js";
 import { describeWindow, fmt, PERIOD_NAMES } from "./format.js";
 import { el, failed, loading, scoreBadge, statusBadge, table, tierBadge } from "./ui.js";
 
+const fig = (key, text) => el("span", { class: "figure", "data-figure": key }, text);
+
 function formula(detail, period) {
   const live = period === "live";
-  const fig = (key, text) => el("span", { class: "figure", "data-figure": key }, text);
   const lines = [
     el("p", { class: "formula-name" }, "Shame score = weighted downtime ÷ weighted capacity × 10"),
   ];

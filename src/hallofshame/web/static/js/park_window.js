@@ -10,9 +10,10 @@ import { el, empty, fill, table } from "./ui.js";
 
 const BUCKETS = ["5m", "10m", "15m", "30m", "1h", "1d"];
 
+const input = (name, type, label, value) =>
+  el("label", {}, label, el("input", { type, name, value, required: true }));
+
 function form(values, onSubmit) {
-  const input = (name, type, label, value) =>
-    el("label", {}, label, el("input", { type, name, value, required: true }));
   const bucket = el("select", { name: "bucket" }, BUCKETS.map((b) => el("option", { value: b, selected: b === values.bucket }, b)));
   const node = el("form", { class: "window-form", id: "window-form" },
     input("ts_date", "date", "Day", values.ts_date),

@@ -104,6 +104,12 @@ export function downtimeView(root, state, ctx) {
   }, ctx);
 }
 
+// The wait columns, the same for parks and rides.
+const waitCols = () => [
+  { key: "avg_wait_minutes", label: "Average wait (min)", numeric: true, sort: "avg_wait_minutes", render: (r) => fmt.minutes(r.avg_wait_minutes) },
+  { key: "peak_wait_minutes", label: "Peak wait (min)", numeric: true, sort: "peak_wait_minutes", render: (r) => fmt.minutes(r.peak_wait_minutes) },
+];
+
 export function waitsView(root, state, ctx) {
   const parks = block("park-waits", "Parks by average posted wait");
   const rides = block("ride-waits", "Rides by average posted wait");
@@ -112,10 +118,6 @@ export function waitsView(root, state, ctx) {
   const parkSort = state.park_wait_sort || "avg_wait_minutes";
   const rideSort = state.ride_wait_sort || "avg_wait_minutes";
   const showNow = NOW_PERIODS.has(state.period);
-  const waitCols = (sortKey) => [
-    { key: "avg_wait_minutes", label: "Average wait (min)", numeric: true, sort: "avg_wait_minutes", render: (r) => fmt.minutes(r.avg_wait_minutes) },
-    { key: "peak_wait_minutes", label: "Peak wait (min)", numeric: true, sort: "peak_wait_minutes", render: (r) => fmt.minutes(r.peak_wait_minutes) },
-  ];
 
   fill(parks.body, "the park wait times", () => getJSON("/parks/waittimes", { ...params, sort_by: parkSort }), (body) => {
     ctx.setWindow(describeWindow(body.meta));
