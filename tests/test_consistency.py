@@ -104,7 +104,7 @@ def _figures(snap: rankings.Snapshot) -> dict[int, tuple[object, ...]]:
 def test_every_view_agrees(history: sessionmaker[Session]) -> None:
     with history() as s:
         parks = list(s.scalars(select(Park).where(Park.active.is_(True))))
-        assert s.scalar(select(RideDayRollup.id).limit(1)) is not None
+        assert parks and s.scalar(select(RideDayRollup.id).limit(1)) is not None
         # Today is read from the running sums kept as cycles arrived (not from raw), so
         # "rolled == raw" below also proves running == raw for today.
         today = {p.id: [local_date_of(NOW, p.timezone)] for p in parks}
@@ -154,6 +154,7 @@ def test_daily_series_from_rollups_equal_raw(history: sessionmaker[Session]) -> 
 
     with history() as s:
         parks = list(s.scalars(select(Park).where(Park.active.is_(True))))
+        assert parks
         for period in ("last_week", "last_month"):
             for park in parks:
                 event.listen(engine, "before_cursor_execute", capture)
@@ -448,7 +449,7 @@ def test_http_ranking_details_and_explain_agree(
     with engine.connect() as conn:
         client = make_app(conn).test_client()
         parks = [p["park_id"] for p in client.get("/api/parks").json["data"]]
-        checked = 0
+        checked = rides_checked = 0
         for period in (*PERIODS, "live"):
             ranked = {
                 r["park_id"]: r["shame_score"]
@@ -470,7 +471,8 @@ def test_http_ranking_details_and_explain_agree(
                 ]["summary"]
                 if period != "live":  # live rows show today's downtime (METRICS.md §5)
                     assert summary["downtime_hours"] == row["downtime_hours"], (period, row)
-        assert checked > 0
+                    rides_checked += 1
+        assert checked > 0 and rides_checked > 0
     reset_settings()
 
 
