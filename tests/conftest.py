@@ -146,3 +146,18 @@ def committed_factory(db_url: str) -> Iterator[sessionmaker[Session]]:
     migrate.upgrade(eng)
     yield sessionmaker(bind=eng, expire_on_commit=False)
     eng.dispose()
+
+
+def analyse(session: Session) -> None:
+    """What the load jobs do after a load, inside a test's rolled-back transaction:
+    refresh the planner's statistics of the tables a load grows (PostgreSQL plans a
+    month's outage queries for empty tables otherwise: 116 s instead of 2 s).
+
+    PostgreSQL only: MariaDB's ANALYZE TABLE commits implicitly, which would end the
+    transaction the test rolls back, and SQLite plans these queries well without it.
+    """
+    from hallofshame.db.dialects import refresh_statistics
+    from hallofshame.ingest.simulate import grown_tables
+
+    if session.get_bind().dialect.name == "postgresql":
+        refresh_statistics(session, grown_tables())

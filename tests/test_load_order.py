@@ -20,6 +20,7 @@ from hallofshame.config import reset_settings
 from hallofshame.ingest.pipeline import ingest_lines
 from hallofshame.ingest.tiers import prepare_tiers
 from hallofshame.sources.replay import ReplayLine, read_replay
+from tests.conftest import analyse
 from tests.test_scenarios import SCENARIOS, scenario_failures
 
 
@@ -70,5 +71,6 @@ def test_any_order_of_days_gives_the_expected_figures(
     assert len(keys) >= 2, "a feed of one file says nothing about order"
     for key in keys:
         ingest_lines(session, files[key], interval_s=meta["interval_s"])
+    analyse(session)
     failures = scenario_failures(session, expected)
     assert not failures, f"{folder.name} ({order}, days {keys}):\n" + "\n".join(failures)

@@ -21,7 +21,7 @@ from hallofshame.ingest.pipeline import ingest_lines
 from hallofshame.ingest.tiers import prepare_tiers
 from hallofshame.metrics import present, rankings
 from hallofshame.sources.replay import read_replay
-from tests.conftest import SHARED
+from tests.conftest import SHARED, analyse
 
 SCENARIOS = sorted(p for p in (SHARED / "scenarios").glob("*") if (p / "expected.json").exists())
 
@@ -110,6 +110,7 @@ def scenario(
     # configured file into force, then the feed is ingested.
     prepare_tiers(session)
     ingest_lines(session, read_replay(folder / "feed.ndjson.gz"), interval_s=meta["interval_s"])
+    analyse(session)
     yield folder, json.loads((folder / "expected.json").read_text()), session
     reset_settings()
 

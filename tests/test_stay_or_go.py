@@ -24,7 +24,7 @@ from hallofshame.ingest.pipeline import ingest_lines
 from hallofshame.ingest.tiers import prepare_tiers
 from hallofshame.sources.replay import read_replay
 from tests.api.conftest import make_app
-from tests.conftest import SHARED
+from tests.conftest import SHARED, analyse
 
 FOLDER = SHARED / "scenarios" / "16_stay_or_go"
 EXPECTED: dict[str, Any] = json.loads((FOLDER / "copper_gulch.json").read_text())
@@ -48,7 +48,7 @@ def client(session: Session, monkeypatch: pytest.MonkeyPatch) -> Iterator[FlaskC
     reset_settings()
     prepare_tiers(session)
     ingest_lines(session, read_replay(FOLDER / EXPECTED["feed"]), interval_s=EXPECTED["interval_s"])
-    session.flush()
+    analyse(session)
     yield make_app(session.connection()).test_client()
     reset_settings()
 

@@ -19,7 +19,7 @@ from hallofshame.db.models import Observation, Ride
 from hallofshame.ingest.pipeline import ingest_lines
 from hallofshame.sources.replay import read_replay
 from tests.api.conftest import make_app
-from tests.conftest import SHARED
+from tests.conftest import SHARED, analyse
 
 POLLS = SHARED / "data" / "archive" / "dca_2021-08.polls.ndjson.gz"
 NOW = "2021-08-21T12:00:00Z"
@@ -38,7 +38,7 @@ def _load(session: Session, order: str) -> None:
         random.Random(7).shuffle(keys)
     for key in keys:
         ingest_lines(session, days[key], interval_s=600)
-    session.flush()
+    analyse(session)
 
 
 @pytest.fixture

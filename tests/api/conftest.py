@@ -24,7 +24,7 @@ from hallofshame.config import get_settings, reset_settings
 from hallofshame.ingest.pipeline import ingest_lines
 from hallofshame.ingest.tiers import load_overrides
 from hallofshame.sources.replay import read_replay
-from tests.conftest import SHARED
+from tests.conftest import SHARED, analyse
 
 SCENARIO_DIR = SHARED / "scenarios"
 #: The scenario the contract tests read: one park, every period, breakdowns and waits.
@@ -41,7 +41,7 @@ def load_scenario(session: Session, folder: Path, mp: pytest.MonkeyPatch) -> dic
     reset_settings()
     load_overrides(session, folder / "tiers.csv")
     ingest_lines(session, read_replay(folder / "feed.ndjson.gz"), interval_s=meta["interval_s"])
-    session.flush()
+    analyse(session)
     return meta
 
 

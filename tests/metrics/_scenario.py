@@ -13,7 +13,7 @@ from hallofshame.config import reset_settings
 from hallofshame.ingest.pipeline import ingest_lines
 from hallofshame.ingest.tiers import load_overrides
 from hallofshame.sources.replay import read_replay
-from tests.conftest import SHARED
+from tests.conftest import SHARED, analyse
 
 SCENARIOS = SHARED / "scenarios"
 
@@ -27,5 +27,6 @@ def load(session: Session, name: str, monkeypatch: pytest.MonkeyPatch) -> dict[s
     reset_settings()
     load_overrides(session, folder / "tiers.csv")
     ingest_lines(session, read_replay(folder / "feed.ndjson.gz"), interval_s=meta["interval_s"])
+    analyse(session)
     expected: dict[str, Any] = json.loads((folder / "expected.json").read_text())
     return expected
