@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from hallofshame import clock
-from hallofshame.db.models import BreakdownEvent, WebhookSubscription
+from hallofshame.db.models import BreakdownEvent, JobRun, WebhookSubscription
 from hallofshame.jobs.webhooks import webhooks_job
 from tests.breakdowns.conftest import (
     HAUNTED,
@@ -39,6 +39,11 @@ def entries(world: World, url: str = "/feeds/breakdowns.atom") -> list[ET.Elemen
     return root.findall(f"{ATOM}entry")
 
 
+def runs(world: World) -> list[str]:
+    with world.factory() as s:
+        return list(s.scalars(select(JobRun.outcome).where(JobRun.job == "webhooks")))
+
+
 def field(entry: ET.Element, name: str) -> str:
     found = entry.find(f"{HOS}{name}")
     assert found is not None and found.text is not None, name
@@ -58,6 +63,8 @@ def test_a_breakdown_reaches_the_feed_and_a_signed_webhook(
     sub_id = world.subscribe(hook)
     world.cycle()  # all as recorded: TRON operating
     assert entries(world) == []
+    webhooks_job(world.factory)  # nothing to send: no run at all, none recorded
+    assert runs(world) == []
     tron = world.ride_id(TRON)
 
     # TRON breaks down. In the same cycle: Space Mountain CLOSED at a park that reports
@@ -98,6 +105,7 @@ def test_a_breakdown_reaches_the_feed_and_a_signed_webhook(
 
     webhooks_job(world.factory)
     assert len(receiver.got) == 1  # delivered once: nothing more to send
+    assert runs(world) == ["ok"]
 
     world.cycle()  # TRON is back
     (up,) = entries(world)

@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from hallofshame import clock
 from hallofshame.db.dialects import begin_writing
 from hallofshame.jobs.runs import JobContext, run_job
-from hallofshame.webhooks.delivery import Attempt, Due, due_deliveries, fan_out, post, record
+from hallofshame.webhooks.delivery import (
+    Attempt,
+    Due,
+    due_deliveries,
+    fan_out,
+    has_work,
+    post,
+    record,
+)
 
 log = logging.getLogger("hallofshame.webhooks")
 
@@ -111,8 +119,12 @@ def webhooks_job(
     rng: random.Random | None = None,
     timeout_s: float = TIMEOUT_S,
 ) -> DeliveryReport:
-    """``deliver_once`` as a recorded job that never overlaps itself."""
+    """``deliver_once`` as a recorded job that never overlaps itself; when there is
+    nothing to send (most of the scheduler's looks) nothing runs and nothing is recorded."""
     report = DeliveryReport()
+    with factory() as session:
+        if not has_work(session, clock.now()):
+            return report
 
     def body(ctx: JobContext) -> None:
         nonlocal report

@@ -108,9 +108,9 @@ def recent_breakdowns(
         )
         for p in parks.values()
     }
-    states = episode_states(session, Scope(days=days, until=now, ride_id=ride_id), now)
-    if not states:
-        return []
+    zones = {p.id: p.timezone for p in parks.values()}
+    states = episode_states(session, Scope(days=days, until=now, ride_id=ride_id), now, zones)
+    # Asked even when there is no episode: a fixed number of statements per call.
     rides = {
         r.id: r
         for r in session.scalars(

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import Integer, Subquery, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from hallofshame.db.models import Park
 from hallofshame.domain.localtime import date_of_day_number, local_midnight
 from hallofshame.metrics.classify import Scope, classified
 
@@ -120,12 +119,16 @@ class EpisodeState:
     closed_at: datetime | None
 
 
-def episode_states(session: Session, scope: Scope, now: datetime) -> list[EpisodeState]:
-    """Every episode of the scope, with the cycle (or local midnight) that ended it.
+def episode_states(
+    session: Session, scope: Scope, now: datetime, zones: dict[int, str]
+) -> list[EpisodeState]:
+    """Every episode of the scope, with the cycle (or local midnight) that ended it;
+    ``zones`` are the scope's parks' time zones.
 
     The ending cycle of the episode with key k is the first row of its ride-day whose key
     is k + 1: ``keyed`` counts the ending row itself, and nothing else moves the key. An
-    episode with no such row has ended only when its local day has (by ``now``).
+    episode with no such row has ended only when its local day has (by ``now``). Two
+    statements, whatever the data: the live collection counts on a fixed cost per cycle.
     """
     e = _episodes(scope)
     rows = session.execute(
@@ -141,8 +144,6 @@ def episode_states(session: Session, scope: Scope, now: datetime) -> list[Episod
             e.c.cycles,
         ).order_by(e.c.first_ts, e.c.ride_id)
     ).all()
-    if not rows:
-        return []
     k = keyed(scope)
     ending = (
         select(k.c.ride_id, k.c.local_day, k.c.episode_key, func.min(k.c.ts))
@@ -152,8 +153,6 @@ def episode_states(session: Session, scope: Scope, now: datetime) -> list[Episod
     ends = {
         (int(r), int(d), int(key)): _aware(ts) for r, d, key, ts in session.execute(ending).all()
     }
-    park_ids = sorted({int(r.park_id) for r in rows})
-    zones = dict(session.execute(select(Park.id, Park.timezone).where(Park.id.in_(park_ids))).all())
     out = []
     for ride_id, park_id, day, key, first_ts, last_ts, first_span, duration, cycles in rows:
         first, last = _aware(first_ts), _aware(last_ts)

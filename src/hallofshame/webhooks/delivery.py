@@ -155,6 +155,22 @@ class Due:
     attempts: int
 
 
+def has_work(session: Session, now: datetime) -> bool:
+    """Whether an event waits to be fanned out or a delivery is due: two indexed seeks, so
+    the job's timer can look often without recording a run each time."""
+    d, s = WebhookDelivery, WebhookSubscription
+    undispatched = select(BreakdownEvent.id).where(BreakdownEvent.dispatched_at.is_(None))
+    due = (
+        select(d.id)
+        .join(s, s.id == d.subscription_id)
+        .where(d.state == PENDING, d.next_attempt_at <= now, s.active)
+    )
+    return (
+        session.scalar(undispatched.limit(1)) is not None
+        or session.scalar(due.limit(1)) is not None
+    )
+
+
 def due_deliveries(session: Session, now: datetime, limit: int = BATCH) -> list[Due]:
     """Pending deliveries of active subscriptions whose next attempt is due, in the order
     their events happened."""

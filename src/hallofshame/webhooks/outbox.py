@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from hallofshame.config import get_settings
 from hallofshame.db.models import BreakdownEvent
 from hallofshame.domain.rounding import round_minutes
-from hallofshame.domain.statuses import Origin, RideStatus
+from hallofshame.domain.statuses import Origin
 from hallofshame.ingest.cycles import CycleOutcome
 from hallofshame.metrics.breakdown_entries import (
     BreakdownEntry,
@@ -71,7 +71,7 @@ def record_breakdown_events(session: Session, outcome: CycleOutcome) -> int:
     """Write the events the cycle ``outcome`` saw, in the caller's transaction; how many.
 
     Costs one indexed read when nothing can have happened: no announced breakdown is
-    open at the park, and the cycle found it closed or saw no ride DOWN or CLOSED.
+    open at the park and the cycle found it closed.
     """
     if not outcome.created or outcome.origin != Origin.LIVE.value:
         return 0
@@ -87,11 +87,10 @@ def record_breakdown_events(session: Session, outcome: CycleOutcome) -> int:
     ):
         known.setdefault((ride_id, first_ts), set()).add(kind)
     open_since = [first for (_, first), kinds in known.items() if kinds == {STARTED}]
-    may_start = outcome.park_open and (
-        outcome.statuses.get(RideStatus.DOWN.value, 0)
-        or outcome.statuses.get(RideStatus.CLOSED.value, 0)
-    )
-    if not open_since and not may_start:
+    # No episode starts while the park is closed. Otherwise the statements are the same
+    # whatever the statuses say, so a cycle costs a fixed number of them (the collector's
+    # promise); the work is one park's episodes of today.
+    if not open_since and not outcome.park_open:
         return 0
     # Today's episodes, and those of the days an open announcement started on.
     lookback = ts - min(open_since) if open_since else timedelta(0)
