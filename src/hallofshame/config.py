@@ -51,6 +51,12 @@ class Settings(BaseSettings):
             "<destination>/<yyyy>/<mm>/<dd>.json.gz; no default: set it or pass --url"
         ),
     )
+    # Atom ids must never change once published: the feeds' tag: URIs carry this name.
+    feed_authority: str = Field(
+        "hallofshame.invalid",
+        description="domain (or email) in the Atom feeds' tag: ids; set once, never change",
+        pattern=r"^[A-Za-z0-9.@-]+$",
+    )
     user_agent: str = Field(
         "Theme-Park-Hall-of-Shame/0.1 (+https://github.com/hallofshame)",
         description="sent to upstream feeds",

@@ -35,6 +35,8 @@ BLUEPRINTS: list[str] = [
     "hallofshame.api.routes.search:bp",
     "hallofshame.api.routes.weather:bp",
     "hallofshame.api.routes.admin:bp",
+    "hallofshame.api.routes.webhooks:bp",
+    "hallofshame.api.routes.feeds:bp",
     "hallofshame.api.analytics:bp",
     "hallofshame.api.audit:bp",
     "hallofshame.api.docs:bp",

@@ -174,3 +174,71 @@ class RecoveryQuery(Query):
         description="outage kind (default: the kind of its outage now, else breakdown)",
         json_schema_extra={"enum": list(KINDS)},
     )
+
+
+class WebhookPath(BaseModel):
+    webhook_id: int = Field(ge=1, le=MAX_ID)
+
+
+class DeliveriesQuery(Query):
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="deliveries to return")
+
+
+class WebhookBody(BaseModel):
+    """A new subscription: where to POST, how to sign, and which breakdowns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(
+        min_length=1, max_length=2000, description="http(s) URL the events are POSTed to"
+    )
+    secret: str = Field(
+        min_length=16,
+        max_length=200,
+        description="key of the HMAC-SHA256 signature (X-HallOfShame-Signature); never shown",
+    )
+    park_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        default_factory=list, max_length=1000, description="only these parks (empty: all)"
+    )
+    max_tier: int | None = Field(
+        None, ge=1, le=3, description="only rides of this tier or a better one (1 is best)"
+    )
+    min_duration_minutes: int = Field(
+        0,
+        ge=0,
+        le=7 * 24 * 60,
+        description="only breakdowns that lasted this long (then only breakdown.ended)",
+    )
+    format: str = Field(
+        "json",
+        description="the body: the event as JSON, or a Discord or Slack chat message",
+        json_schema_extra={"enum": ["json", "discord", "slack"]},
+    )
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if value not in ("json", "discord", "slack"):
+            raise PydanticCustomError(
+                "invalid_choice",
+                "{shown} is not one of json, discord, slack",
+                {"allowed": ["json", "discord", "slack"], "shown": repr(value)},
+            )
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        try:
+            parts = urlsplit(value.strip())
+            port_ok = parts.port is None or parts.port > 0
+        except ValueError:
+            port_ok = False
+            parts = urlsplit("")
+        if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+            raise PydanticCustomError(
+                "invalid_url", "{shown} is not an http or https URL", {"shown": repr(value)}
+            )
+        return value.strip()

@@ -376,3 +376,39 @@ class Recovery(BaseModel):
     percentiles: Percentiles
     curve: list[CurvePoint]
     reason: str | None = Field(description="why figures are null, with the counts")
+
+
+class WebhookItem(BaseModel):
+    webhook_id: int
+    url: str
+    format: str
+    park_ids: list[int]
+    max_tier: int | None
+    min_duration_minutes: int
+    active: bool
+    created_at: str | None
+    failing_since: str | None
+    disabled_at: str | None
+    disabled_reason: str | None
+
+
+class WebhookAttemptItem(BaseModel):
+    delivery_id: str = Field(description="the X-HallOfShame-Delivery header of that POST")
+    attempted_at: str | None
+    status_code: int | None
+    error: str | None
+    elapsed_ms: int
+
+
+class WebhookDeliveryItem(BaseModel):
+    event_id: str
+    event_type: str
+    state: str = Field(description="pending (until a 2xx answer) or delivered")
+    attempts: int
+    created_at: str | None
+    last_attempt_at: str | None
+    last_status: int | None
+    last_error: str | None
+    next_attempt_at: str | None
+    delivered_at: str | None
+    log: list[WebhookAttemptItem]

@@ -503,3 +503,121 @@ class JobLock(Base):
     holder: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[utc]
     heartbeat_at: Mapped[utc]
+
+
+EVENT_TYPES = "('breakdown.started','breakdown.ended')"
+WEBHOOK_FORMATS = "('json','discord','slack')"
+DELIVERY_STATES = "('pending','delivered')"
+
+
+class BreakdownEvent(Base):
+    """A breakdown started or ended, seen by a live cycle: the webhooks' outbox.
+
+    Written in the transaction of the cycle that saw it, so an event exists exactly when
+    its cycle does; sent later by the webhook job (``jobs.webhooks``), which fans it out to
+    the subscriptions (``dispatched_at``). ``event_key`` is the event's public, stable id.
+    """
+
+    __tablename__ = "breakdown_events"
+    __table_args__ = (
+        UniqueConstraint("event_key"),
+        # One event of each type per episode (a ride and its first down cycle).
+        UniqueConstraint("ride_id", "episode_first_ts", "event_type"),
+        ForeignKeyConstraint(["ride_id", "park_id"], ["rides.id", "rides.park_id"]),
+        Index(None, "park_id", "episode_first_ts"),
+        Index(None, "dispatched_at"),
+        CheckConstraint(f"event_type IN {EVENT_TYPES}", name="event_type"),
+    )
+
+    id: Mapped[bigpk]
+    event_key: Mapped[str] = mapped_column(String(80))
+    event_type: Mapped[str] = mapped_column(String(32))
+    ride_id: Mapped[int] = mapped_column(Integer)
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"))
+    episode_first_ts: Mapped[utc]
+    occurred_at: Mapped[utc]  # the instant of the cycle that saw it
+    payload: Mapped[str] = mapped_column(Text)  # the event's JSON body, as detected
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class WebhookSubscription(Base):
+    """Where to POST breakdown events, which ones, and how to sign them."""
+
+    __tablename__ = "webhook_subscriptions"
+    __table_args__ = (
+        CheckConstraint(f"body_format IN {WEBHOOK_FORMATS}", name="body_format"),
+        CheckConstraint("max_tier IS NULL OR max_tier IN (1, 2, 3)", name="max_tier"),
+        CheckConstraint("min_duration_minutes >= 0", name="min_duration"),
+    )
+
+    id: Mapped[intpk]
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(200))
+    body_format: Mapped[str] = mapped_column(String(16), default="json")
+    max_tier: Mapped[int | None] = mapped_column(SmallInteger)
+    min_duration_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[utc]
+    # The first failed attempt of the current run of failures (None after a success).
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    disabled_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class WebhookSubscriptionPark(Base):
+    """A park a subscription is limited to (none listed: every park)."""
+
+    __tablename__ = "webhook_subscription_parks"
+
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), primary_key=True
+    )
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"), primary_key=True)
+
+
+class WebhookDelivery(Base):
+    """One event owed to one subscription, until a 2xx answer."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "event_id"),
+        Index(None, "state", "next_attempt_at"),
+        CheckConstraint(f"state IN {DELIVERY_STATES}", name="state"),
+        CheckConstraint("attempts >= 0", name="attempts_nonneg"),
+    )
+
+    id: Mapped[bigpk]
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE")
+    )
+    event_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("breakdown_events.id"))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[utc]
+    next_attempt_at: Mapped[utc]
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class WebhookAttempt(Base):
+    """One POST of a delivery: what the receiver answered (the delivery log)."""
+
+    __tablename__ = "webhook_attempts"
+    __table_args__ = (
+        UniqueConstraint("delivery_uuid"),
+        Index(None, "delivery_id", "attempted_at"),
+    )
+
+    id: Mapped[bigpk]
+    delivery_id: Mapped[int] = mapped_column(
+        BigIntPK, ForeignKey("webhook_deliveries.id", ondelete="CASCADE")
+    )
+    # Sent as X-HallOfShame-Delivery: unique per POST, so a receiver can tell a retry of
+    # an event (same event id) from a duplicate of one POST.
+    delivery_uuid: Mapped[str] = mapped_column(String(36))
+    attempted_at: Mapped[utc]
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(500))
+    elapsed_ms: Mapped[int] = mapped_column(Integer)

@@ -31,6 +31,7 @@ from hallofshame.sources.base import (
     SourceError,
     WeatherFetch,
 )
+from hallofshame.webhooks.outbox import record_breakdown_events
 
 T = TypeVar("T")
 
@@ -122,7 +123,11 @@ def store_poll(
         return None
     try:
         with session.begin_nested():
-            return ingest_snapshot(session, result, interval_s=interval_s)
+            outcome = ingest_snapshot(session, result, interval_s=interval_s)
+            # The breakdowns this live cycle saw start or end, in its own transaction
+            # (the webhooks' outbox): an event exists exactly when its cycle does.
+            record_breakdown_events(session, outcome)
+            return outcome
     except (UnknownParkError, ValueError) as error:
         record_issue(
             session,

@@ -48,6 +48,7 @@ class CycleOutcome:
     span_s: int = 0
     park_open: bool = False
     statuses: Counter[str] = field(default_factory=Counter)
+    origin: str = Origin.LIVE.value
 
 
 def resolve_park(session: Session, snapshot: LiveSnapshot) -> Park:
@@ -168,7 +169,9 @@ def record_cycles(
     outcomes: list[CycleOutcome] = []  # in the order the polls were given
     for snap in snapshots:
         ts = snap.fetched_at.replace(microsecond=0)
-        outcome = CycleOutcome(park.id, park.name, ts.isoformat(), created=False)
+        outcome = CycleOutcome(
+            park.id, park.name, ts.isoformat(), created=False, origin=origin.value
+        )
         outcomes.append(outcome)
         if ts not in around.stored and ts not in fresh:
             fresh[ts] = (snap, outcome)

@@ -215,6 +215,15 @@ def collect(source: str) -> None:
 
 
 @click.command()
+def webhooks() -> None:
+    """Send the breakdown events due to webhook subscriptions, once (for cron users; the
+    scheduler does this every few seconds)."""
+    from hallofshame.jobs.webhooks import webhooks_job
+
+    click.echo(webhooks_job(_factory()).summary())
+
+
+@click.command()
 def warm() -> None:
     """Compute the dashboard's standard answers into the shared cache (HOS_CACHE_URL)."""
     from hallofshame.api.warming import shared_cache
@@ -322,6 +331,7 @@ COMMANDS: list[click.Command] = [
     rollup,
     classify,
     collect,
+    webhooks,
     warm,
     schedules,
     weather,

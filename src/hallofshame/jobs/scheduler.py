@@ -1,6 +1,7 @@
-"""The scheduler: collection every interval, schedules daily (and when today's is
-missing), weather hourly, rollups shortly after each park's local midnight, retention
-nightly, and queued jobs (recomputes asked for over the API) within seconds. Each job
+"""The scheduler: collection every interval, webhook deliveries within seconds of the
+cycle that saw a breakdown, schedules daily (and when today's is missing), weather
+hourly, rollups shortly after each park's local midnight, retention nightly, and queued
+jobs (recomputes asked for over the API) within seconds. Each job
 runs in its own sessions, is recorded in ``job_runs`` and never overlaps itself, in this
 process or any other (``job_locks``)."""
 
@@ -19,6 +20,10 @@ log = logging.getLogger("hallofshame.scheduler")
 
 #: How often the queue of jobs asked for over the API is looked at.
 QUEUE_POLL_S = 5
+#: How often the webhook job looks for events to send and retries that are due: a
+#: breakdown reaches a receiver at most this long after the cycle that saw it (plus the
+#: POST), without tying the collection job to a slow receiver.
+WEBHOOK_POLL_S = 10
 
 
 def build_scheduler(
@@ -37,6 +42,7 @@ def build_scheduler(
         id="collect",
         name="collect",
     )
+    add_webhook_job(sched, factory)
     sched.add_job(
         tasks.schedules_job,
         "interval",
@@ -80,3 +86,17 @@ def build_scheduler(
         name="retention",
     )
     return sched
+
+
+def add_webhook_job(sched: BackgroundScheduler, factory: sessionmaker[Session]) -> None:
+    """Register the webhook job (after collection: it sends what the cycles recorded)."""
+    from hallofshame.jobs.webhooks import webhooks_job
+
+    sched.add_job(
+        webhooks_job,
+        "interval",
+        seconds=WEBHOOK_POLL_S,
+        args=(factory,),
+        id="webhooks",
+        name="webhooks",
+    )

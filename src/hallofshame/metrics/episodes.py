@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Integer, Subquery, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from hallofshame.domain.localtime import date_of_day_number, local_midnight
 from hallofshame.metrics.classify import Scope, classified
 
 
@@ -40,6 +41,7 @@ def _episodes(scope: Scope) -> Subquery:
     down = (
         select(
             k.c.ride_id,
+            k.c.park_id,
             k.c.local_day,
             k.c.episode_key,
             k.c.ts,
@@ -55,11 +57,14 @@ def _episodes(scope: Scope) -> Subquery:
     return (
         select(
             down.c.ride_id,
+            down.c.local_day,
+            down.c.episode_key,
             func.min(down.c.ts).label("first_ts"),
             func.max(down.c.ts).label("last_ts"),
             func.max(down.c.first_span).label("first_span"),
             func.sum(down.c.span_s).label("duration_s"),
             func.count().label("cycles"),
+            func.max(down.c.park_id).label("park_id"),  # one park per ride
         )
         .group_by(down.c.ride_id, down.c.local_day, down.c.episode_key)
         .subquery("episodes")
@@ -93,6 +98,76 @@ def list_episodes(session: Session, scope: Scope) -> list[Episode]:
                 cycles=int(cycles),
             )
         )
+    return out
+
+
+@dataclass(frozen=True)
+class EpisodeState:
+    """An episode and whether it has ended yet, as of the scope's last cycle or ``now``.
+
+    ``first_ts`` (the first down cycle's instant) and the ride name the episode for good:
+    later cycles lengthen it but never move its first cycle, unlike ``start``, which
+    follows the first cycle's span.
+    """
+
+    episode: Episode
+    park_id: int
+    local_day: int
+    first_ts: datetime
+    #: The instant it ended: the cycle where the ride was up or the park closed, or the
+    #: local midnight that cut it; None while it runs.
+    closed_at: datetime | None
+
+
+def episode_states(
+    session: Session, scope: Scope, now: datetime, zones: dict[int, str]
+) -> list[EpisodeState]:
+    """Every episode of the scope, with the cycle (or local midnight) that ended it;
+    ``zones`` are the scope's parks' time zones.
+
+    The ending cycle of the episode with key k is the first row of its ride-day whose key
+    is k + 1: ``keyed`` counts the ending row itself, and nothing else moves the key. An
+    episode with no such row has ended only when its local day has (by ``now``). Two
+    statements, whatever the data: the live collection counts on a fixed cost per cycle.
+    """
+    e = _episodes(scope)
+    rows = session.execute(
+        select(
+            e.c.ride_id,
+            e.c.park_id,
+            e.c.local_day,
+            e.c.episode_key,
+            e.c.first_ts,
+            e.c.last_ts,
+            e.c.first_span,
+            e.c.duration_s,
+            e.c.cycles,
+        ).order_by(e.c.first_ts, e.c.ride_id)
+    ).all()
+    k = keyed(scope)
+    ending = (
+        select(k.c.ride_id, k.c.local_day, k.c.episode_key, func.min(k.c.ts))
+        .where(or_(k.c.up == 1, k.c.open == 0))
+        .group_by(k.c.ride_id, k.c.local_day, k.c.episode_key)
+    )
+    ends = {
+        (int(r), int(d), int(key)): _aware(ts) for r, d, key, ts in session.execute(ending).all()
+    }
+    out = []
+    for ride_id, park_id, day, key, first_ts, last_ts, first_span, duration, cycles in rows:
+        first, last = _aware(first_ts), _aware(last_ts)
+        closed = ends.get((int(ride_id), int(day), int(key) + 1))
+        if closed is None:
+            midnight = local_midnight(date_of_day_number(int(day) + 1), zones[park_id])
+            closed = midnight if midnight <= now else None
+        episode = Episode(
+            ride_id=int(ride_id),
+            start=first - timedelta(seconds=int(first_span)),
+            end=last,
+            duration_s=int(duration),
+            cycles=int(cycles),
+        )
+        out.append(EpisodeState(episode, int(park_id), int(day), first, closed))
     return out
 
 
