@@ -63,7 +63,7 @@ def backoff(attempts: int, rng: random.Random) -> timedelta:
     """The wait after the ``attempts``-th failure: doubling from ``BACKOFF_BASE`` to
     ``BACKOFF_CAP``, then a random half of it taken off so that receivers that failed
     together are not all retried in the same second."""
-    full = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, min(attempts - 1, 20)))
+    full = min(BACKOFF_CAP, BACKOFF_BASE * float(2 ** max(0, min(attempts - 1, 20))))
     return full / 2 + full / 2 * rng.random()
 
 
