@@ -14,11 +14,11 @@ than the span cap between them), else ``breakdown``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from hallofshame.db.models import Cycle
@@ -156,33 +156,79 @@ def ride_outages(
     outages they report began after it (an outage running at ``since`` is seen from
     there on only).
     """
-    bounds = session.execute(
-        select(func.min(Cycle.local_day), func.max(Cycle.local_day)).where(
-            Cycle.park_id == park_id, Cycle.ts > since, Cycle.ts <= now
-        )
-    ).one()
-    if bounds[0] is None:
-        return []
-    days = tuple(range(int(bounds[0]), int(bounds[1]) + 1))
-    c = classified(Scope(days={park_id: days}, until=now, ride_id=ride_id))
-    stmt = (
-        select(Cycle.ts, Cycle.span_s, Cycle.park_open, c.c.up, c.c.down)
-        .select_from(Cycle)
-        .outerjoin(c, and_(c.c.cycle_id == Cycle.id, c.c.ride_id == ride_id))
-        .where(Cycle.park_id == park_id, Cycle.ts > since, Cycle.ts <= now)
-        .order_by(Cycle.ts)
+    return outages_of(session, {park_id: Pass(since, (ride_id,))}, now, cap_s).get(ride_id, [])
+
+
+@dataclass(frozen=True)
+class Pass:
+    """Which cycles of one park a pass reads, (since, now], and for which rides (None:
+    every counted ride)."""
+
+    since: datetime
+    ride_ids: tuple[int, ...] | None
+
+
+def outages_of(
+    session: Session, passes: Mapping[int, Pass], now: datetime, cap_s: int
+) -> dict[int, list[Outage]]:
+    """The outages of several rides of several parks, by ride, each in time order.
+
+    Two queries whatever the number of rides and parks: the parks' cycles, and the
+    cycles where one of the rides is up or down. Every cycle of its park is part of a
+    ride's pass, seen or not, because a closed cycle or a gap ends an opening.
+    """
+    if not passes:
+        return {}
+    in_window = or_(*(and_(Cycle.park_id == pid, Cycle.ts > p.since) for pid, p in passes.items()))
+    cycles = session.execute(
+        select(Cycle.id, Cycle.park_id, Cycle.ts, Cycle.span_s, Cycle.park_open, Cycle.local_day)
+        .where(in_window, Cycle.ts <= now)
+        .order_by(Cycle.park_id, Cycle.ts)
+    ).all()
+    if not cycles:
+        return {}
+    days: dict[int, tuple[int, int]] = {}
+    for _, pid, _, _, _, day in cycles:
+        lo, hi = days.get(pid, (day, day))
+        days[pid] = (min(lo, day), max(hi, day))
+    every_ride = any(p.ride_ids is None for p in passes.values())
+    ride_ids = tuple(r for p in passes.values() for r in p.ride_ids or ())
+    scope = Scope(
+        days={pid: tuple(range(lo, hi + 1)) for pid, (lo, hi) in days.items()},
+        until=now,
+        ride_ids=None if every_ride else ride_ids,
     )
-    states = (
-        CycleState(
-            ts=_aware(ts),
-            span_s=int(span),
-            park_open=bool(park_open),
-            up=up == 1,
-            down=down == 1,
+    c = classified(scope)
+    flagged = session.execute(
+        select(c.c.park_id, c.c.ride_id, c.c.cycle_id, c.c.up).where(
+            or_(c.c.up == 1, c.c.down == 1)
         )
-        for ts, span, park_open, up, down in session.execute(stmt)
     )
-    return extract(ride_id, states, cap_s)
+    # (park, ride) → {cycle id: up (True) or down (False)}
+    flags: dict[tuple[int, int], dict[int, bool]] = {}
+    for pid, ride_id, cycle_id, up in flagged:
+        wanted = passes[pid].ride_ids
+        if wanted is None or ride_id in wanted:
+            flags.setdefault((pid, ride_id), {})[cycle_id] = up == 1
+    by_park: dict[int, list[tuple[int, datetime, int, bool]]] = {}
+    for cycle_id, pid, ts, span, park_open, _ in cycles:
+        by_park.setdefault(pid, []).append((cycle_id, _aware(ts), int(span), bool(park_open)))
+    out: dict[int, list[Outage]] = {}
+    for (pid, ride_id), seen in flags.items():
+        states = (
+            CycleState(
+                ts=ts,
+                span_s=span,
+                park_open=park_open,
+                up=seen.get(cycle_id) is True,
+                down=seen.get(cycle_id) is False,
+            )
+            for cycle_id, ts, span, park_open in by_park.get(pid, [])
+        )
+        found = extract(ride_id, states, cap_s)
+        if found:
+            out[ride_id] = found
+    return out
 
 
 #: How far before a window the pass starts, so that the opening an outage of the window
