@@ -44,7 +44,7 @@ def histories(
     if not parks:
         return {}
     since = now - HISTORY - LEAD
-    stored_until = _stored_until(session, parks, since, version)
+    stored_until = _stored_until(session, parks, since, now, version)
     stored = _stored(session, parks, stored_until, since, version)
     # An outage stored while still going on is read again from raw, from its day on.
     for pid, outages in stored.items():
@@ -77,9 +77,12 @@ def histories(
 
 
 def _stored_until(
-    session: Session, parks: Mapping[int, Wanted], since: datetime, version: int
+    session: Session, parks: Mapping[int, Wanted], since: datetime, now: datetime, version: int
 ) -> dict[int, date]:
-    """Per park, the last day up to which the window's outages are stored (absent: none)."""
+    """Per park, the last day up to which the window's outages are stored (absent: none).
+
+    Only days that ended before ``now`` count: a rollup made later than ``now`` (a clock
+    pinned in the past) holds outages ``now`` has not seen yet."""
     first = min(local_date_of(since, w.timezone) for w in parks.values()) - timedelta(days=1)
     with_outages = func.sum(case((ParkDayRollup.outages.is_(True), 1), else_=0).cast(Integer))
     rolled = session.execute(
@@ -107,7 +110,7 @@ def _stored_until(
     for pid, last, days, stored_days in rolled:
         if int(stored_days or 0) < int(days):  # days rolled up before outages were kept
             continue
-        last = _date(last)
+        last = min(_date(last), local_date_of(now, parks[pid].timezone) - timedelta(days=1))
         if pid in stale and _date(stale[pid]) <= last:
             last = _date(stale[pid]) - timedelta(days=1)
         out[pid] = last

@@ -173,12 +173,19 @@ def outages_of(
 ) -> dict[int, list[Outage]]:
     """The outages of several rides of several parks, by ride, each in time order.
 
-    Two queries whatever the number of rides and parks: the parks' cycles, and the
+    Two queries per park whatever the number of its rides: the park's cycles, and the
     cycles where one of the rides is up or down. Every cycle of its park is part of a
     ride's pass, seen or not, because a closed cycle or a gap ends an opening.
     """
     if not passes:
         return {}
+    if len(passes) > 1:
+        # One park at a time: with an OR of several parks' windows MariaDB no longer
+        # seeks each park's cycles by index (4 s instead of 0.2 s for 13 parks on L).
+        out: dict[int, list[Outage]] = {}
+        for pid, p in passes.items():
+            out.update(outages_of(session, {pid: p}, now, cap_s))
+        return out
     in_window = or_(*(and_(Cycle.park_id == pid, Cycle.ts > p.since) for pid, p in passes.items()))
     cycles = session.execute(
         select(Cycle.id, Cycle.park_id, Cycle.ts, Cycle.span_s, Cycle.park_open, Cycle.local_day)
@@ -213,7 +220,7 @@ def outages_of(
     by_park: dict[int, list[tuple[int, datetime, int, bool]]] = {}
     for cycle_id, pid, ts, span, park_open, _ in cycles:
         by_park.setdefault(pid, []).append((cycle_id, _aware(ts), int(span), bool(park_open)))
-    out: dict[int, list[Outage]] = {}
+    found_by_ride: dict[int, list[Outage]] = {}
     for (pid, ride_id), seen in flags.items():
         states = (
             CycleState(
@@ -227,8 +234,8 @@ def outages_of(
         )
         found = extract(ride_id, states, cap_s)
         if found:
-            out[ride_id] = found
-    return out
+            found_by_ride[ride_id] = found
+    return found_by_ride
 
 
 #: How far before a window the pass starts, so that the opening an outage of the window
