@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from hallofshame.db.models import ParkDayRollup, RideOutage, StaleDay
 from hallofshame.domain.localtime import local_date_of, local_midnight
-from hallofshame.metrics.outages import LEAD, ONGOING, Outage, Pass, outages_of
+from hallofshame.metrics.outages import LEAD, ONGOING, Outage, Pass, opening_start, outages_of
 from hallofshame.metrics.recovery import HISTORY
 
 
@@ -59,7 +59,7 @@ def histories(
             passes[pid] = Pass(since, w.ride_ids)
         else:
             raw_from[pid] = local_midnight(last + timedelta(days=1), w.timezone)
-            passes[pid] = Pass(max(since, raw_from[pid] - LEAD), w.ride_ids)
+            passes[pid] = Pass(max(since, opening_start(session, pid, raw_from[pid])), w.ride_ids)
     raw = outages_of(session, passes, now, cap_s)
     out: dict[int, list[Outage]] = {}
     for pid, w in parks.items():

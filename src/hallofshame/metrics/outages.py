@@ -187,6 +187,7 @@ def outages_of(
             out.update(outages_of(session, {pid: p}, now, cap_s))
         return out
     in_window = or_(*(and_(Cycle.park_id == pid, Cycle.ts > p.since) for pid, p in passes.items()))
+    start = min(p.since for p in passes.values())
     cycles = session.execute(
         select(Cycle.id, Cycle.park_id, Cycle.ts, Cycle.span_s, Cycle.park_open, Cycle.local_day)
         .where(in_window, Cycle.ts <= now)
@@ -203,6 +204,7 @@ def outages_of(
     scope = Scope(
         days={pid: tuple(range(lo, hi + 1)) for pid, (lo, hi) in days.items()},
         until=now,
+        start=start,
         ride_ids=None if every_ride else ride_ids,
     )
     c = classified(scope)
@@ -241,6 +243,25 @@ def outages_of(
 #: How far before a window the pass starts, so that the opening an outage of the window
 #: starts in is seen whole (openings are at most a day long in every feed we know).
 LEAD = timedelta(days=2)
+
+
+def opening_start(session: Session, park_id: int, start: datetime) -> datetime:
+    """Where a pass must start to see whole the opening ``start`` falls in: at the park's
+    last closed cycle before ``start`` (a pass started just after it finds the same
+    outages from there on as one started any earlier), or ``LEAD`` before ``start``
+    when there is none within ``LEAD``."""
+    closed = session.scalar(
+        select(Cycle.ts)
+        .where(
+            Cycle.park_id == park_id,
+            Cycle.ts < start,
+            Cycle.ts > start - LEAD,
+            Cycle.park_open.is_(False),
+        )
+        .order_by(Cycle.ts.desc())
+        .limit(1)
+    )
+    return start - LEAD if closed is None else _aware(closed)
 
 
 def outages_started_in(
