@@ -9,8 +9,9 @@ give the same outages as one pass over 90 days of raw cycles would:
   day of it was made stale by late data (``stale_days``); otherwise everything is raw;
 - an outage the rollup stored while it was still ``ongoing`` is read again from raw,
   from its day on;
-- the raw pass starts ``LEAD`` before the first raw day, as every windowed pass does,
-  and keeps the outages whose first down cycle lies on a raw day.
+- the raw pass starts at the park's last closed cycle before the first raw day (at most
+  ``LEAD`` before it: ``outages.opening_start``), so it sees whole the opening an outage
+  of that day starts in, and keeps the outages whose first down cycle lies on a raw day.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from hallofshame.db.models import ParkDayRollup, RideOutage, StaleDay
 from hallofshame.domain.localtime import local_date_of, local_midnight
-from hallofshame.metrics.outages import LEAD, ONGOING, Outage, Pass, opening_start, outages_of
+from hallofshame.metrics.outages import LEAD, ONGOING, Outage, Pass, opening_starts, outages_of
 from hallofshame.metrics.recovery import HISTORY
 
 
@@ -51,15 +52,15 @@ def histories(
         ongoing = [d for d, o in outages if o.outcome == ONGOING]
         if ongoing:
             stored_until[pid] = min(ongoing) - timedelta(days=1)
-    passes: dict[int, Pass] = {}
-    raw_from: dict[int, datetime] = {}
-    for pid, w in parks.items():
-        last = stored_until.get(pid)
-        if last is None:
-            passes[pid] = Pass(since, w.ride_ids)
-        else:
-            raw_from[pid] = local_midnight(last + timedelta(days=1), w.timezone)
-            passes[pid] = Pass(max(since, opening_start(session, pid, raw_from[pid])), w.ride_ids)
+    raw_from = {
+        pid: local_midnight(last + timedelta(days=1), parks[pid].timezone)
+        for pid, last in stored_until.items()
+    }
+    opening = opening_starts(session, raw_from)
+    passes = {
+        pid: Pass(max(since, opening[pid]) if pid in opening else since, w.ride_ids)
+        for pid, w in parks.items()
+    }
     raw = outages_of(session, passes, now, cap_s)
     out: dict[int, list[Outage]] = {}
     for pid, w in parks.items():

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select, union_all
 from sqlalchemy.orm import Session
 
 from hallofshame.db.models import Cycle
@@ -173,26 +173,24 @@ def outages_of(
 ) -> dict[int, list[Outage]]:
     """The outages of several rides of several parks, by ride, each in time order.
 
-    Two queries per park whatever the number of its rides: the park's cycles, and the
+    Two queries whatever the number of parks and rides: the parks' cycles, and the
     cycles where one of the rides is up or down. Every cycle of its park is part of a
     ride's pass, seen or not, because a closed cycle or a gap ends an opening.
     """
     if not passes:
         return {}
-    if len(passes) > 1:
-        # One park at a time: with an OR of several parks' windows MariaDB no longer
-        # seeks each park's cycles by index (4 s instead of 0.2 s for 13 parks on L).
-        out: dict[int, list[Outage]] = {}
-        for pid, p in passes.items():
-            out.update(outages_of(session, {pid: p}, now, cap_s))
-        return out
-    in_window = or_(*(and_(Cycle.park_id == pid, Cycle.ts > p.since) for pid, p in passes.items()))
+    # Each park's cycles by their own index seek, as one statement: with an OR of several
+    # parks' windows MariaDB no longer seeks each park by index (4 s instead of 0.2 s
+    # for 13 parks on L).
+    per_park = [
+        select(
+            Cycle.id, Cycle.park_id, Cycle.ts, Cycle.span_s, Cycle.park_open, Cycle.local_day
+        ).where(Cycle.park_id == pid, Cycle.ts > p.since, Cycle.ts <= now)
+        for pid, p in passes.items()
+    ]
+    query = per_park[0] if len(per_park) == 1 else union_all(*per_park)
+    cycles = session.execute(query).all()
     start = min(p.since for p in passes.values())
-    cycles = session.execute(
-        select(Cycle.id, Cycle.park_id, Cycle.ts, Cycle.span_s, Cycle.park_open, Cycle.local_day)
-        .where(in_window, Cycle.ts <= now)
-        .order_by(Cycle.park_id, Cycle.ts)
-    ).all()
     if not cycles:
         return {}
     days: dict[int, tuple[int, int]] = {}
@@ -222,6 +220,8 @@ def outages_of(
     by_park: dict[int, list[tuple[int, datetime, int, bool]]] = {}
     for cycle_id, pid, ts, span, park_open, _ in cycles:
         by_park.setdefault(pid, []).append((cycle_id, _aware(ts), int(span), bool(park_open)))
+    for in_order in by_park.values():
+        in_order.sort(key=lambda c: c[1])
     found_by_ride: dict[int, list[Outage]] = {}
     for (pid, ride_id), seen in flags.items():
         states = (
@@ -250,18 +250,36 @@ def opening_start(session: Session, park_id: int, start: datetime) -> datetime:
     last closed cycle before ``start`` (a pass started just after it finds the same
     outages from there on as one started any earlier), or ``LEAD`` before ``start``
     when there is none within ``LEAD``."""
-    closed = session.scalar(
-        select(Cycle.ts)
-        .where(
-            Cycle.park_id == park_id,
-            Cycle.ts < start,
-            Cycle.ts > start - LEAD,
-            Cycle.park_open.is_(False),
+    return opening_starts(session, {park_id: start})[park_id]
+
+
+def opening_starts(session: Session, starts: Mapping[int, datetime]) -> dict[int, datetime]:
+    """``opening_start`` of several parks, in one query (one index seek per park)."""
+    if not starts:
+        return {}
+    parks = list(starts)
+    closed = session.execute(
+        select(
+            *(
+                select(Cycle.ts)
+                .where(
+                    Cycle.park_id == pid,
+                    Cycle.ts < starts[pid],
+                    Cycle.ts > starts[pid] - LEAD,
+                    Cycle.park_open.is_(False),
+                )
+                .order_by(Cycle.ts.desc())
+                .limit(1)
+                .scalar_subquery()
+                .label(f"p{i}")
+                for i, pid in enumerate(parks)
+            )
         )
-        .order_by(Cycle.ts.desc())
-        .limit(1)
-    )
-    return start - LEAD if closed is None else _aware(closed)
+    ).one()
+    return {
+        pid: starts[pid] - LEAD if ts is None else _aware(ts)
+        for pid, ts in zip(parks, closed, strict=True)
+    }
 
 
 def outages_started_in(
