@@ -15,11 +15,13 @@ from hallofshame.db.models import Cycle, Observation, OperatedDay, Park, Ride
 from hallofshame.domain.localtime import day_number
 from hallofshame.metrics.outages import (
     BREAKDOWN,
+    LEAD,
     ONGOING,
     OPENING_DELAY,
     PARK_CLOSED,
     REOPENED,
     Outage,
+    opening_start,
     outages_started_in,
     ride_outages,
 )
@@ -198,3 +200,30 @@ def test_window_keeps_outages_that_started_in_it(session: Session) -> None:
     assert [_shape(o)[:4] for o in listed] == [
         ("2026-09-19 20:50", "2026-09-19 21:50", 60, PARK_CLOSED),
     ]
+
+
+def test_a_pass_from_the_opening_start_finds_what_a_longer_pass_finds(session: Session) -> None:
+    park, ride = _load(session, STEPS)
+    first = datetime.combine(D, datetime.min.time(), TZ)
+    every = ride_outages(session, park.id, ride.id, first - LEAD, _now(), CAP)
+
+    def local(text: str) -> datetime:
+        return datetime.fromisoformat(text).replace(tzinfo=TZ)
+
+    cases = [
+        # Inside Friday's opening, which runs past midnight: no closed cycle before it
+        # within LEAD, so LEAD before.
+        (local(_day(D1, "00:00")), local(_day(D1, "00:00")) - LEAD),
+        # Sunday's midnight and a Sunday morning instant: after Saturday's last closed
+        # cycle (22:10), whatever lies in between.
+        (local(_day(D2, "00:00")), local(_day(D1, "22:10"))),
+        (local(_day(D2, "10:05")), local(_day(D1, "22:10"))),
+        # Saturday's gap after 09:20 is not a closing: the night's closing is (00:40).
+        (local(_day(D1, "21:05")), local(_day(D1, "00:40"))),
+    ]
+    for start, want in cases:
+        assert opening_start(session, park.id, start) == want, start
+        found = ride_outages(session, park.id, ride.id, want, _now(), CAP)
+        assert [o for o in found if o.first_ts >= start] == [
+            o for o in every if o.first_ts >= start
+        ], start

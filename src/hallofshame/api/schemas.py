@@ -133,6 +133,19 @@ class RideDowntimeItem(BaseModel):
     breakdowns: int
     longest_outage_minutes: float | None
     current_status: str | None = None
+    down_for_minutes: float | None = Field(
+        None,
+        description="down now: how long its outage has lasted so far (not cut at midnight), "
+        "as /rides/{id}/recovery answers by default; null when not down now",
+    )
+    outage_kind: str | None = Field(
+        None, description="down now: breakdown or opening_delay; null when not down now"
+    )
+    chance_back_within_30_percentage: float | None = Field(
+        None,
+        description="down now: the chance it is back within 30 minutes, from its own outages "
+        "of that kind in the last 90 days; null when not down now or without enough history",
+    )
 
 
 class RideWaitItem(BaseModel):
@@ -158,6 +171,19 @@ class DetailRide(BaseModel):
     breakdowns: int
     contribution: float = Field(description="the ride's share of the shame score")
     status: str = Field(description="its live state now")
+    down_for_minutes: float | None = Field(
+        None,
+        description="down now: how long its outage has lasted so far (not cut at midnight), "
+        "as /rides/{id}/recovery answers by default; null when not down now",
+    )
+    outage_kind: str | None = Field(
+        None, description="down now: breakdown or opening_delay; null when not down now"
+    )
+    chance_back_within_30_percentage: float | None = Field(
+        None,
+        description="down now: the chance it is back within 30 minutes, from its own outages "
+        "of that kind in the last 90 days; null when not down now or without enough history",
+    )
 
 
 class ExcludedRide(BaseModel):

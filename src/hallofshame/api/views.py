@@ -6,18 +6,22 @@ the API adds around them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hallofshame.api.common import iso
+from hallofshame.api.common import iso, settings
 from hallofshame.db.models import Park, Ride
+from hallofshame.domain.cycle_span import span_cap
 from hallofshame.domain.periods import PeriodKind
 from hallofshame.domain.rounding import round_hours
 from hallofshame.domain.tiers import weight
-from hallofshame.metrics import live
+from hallofshame.metrics import live, present
 from hallofshame.metrics.figures import hours
+from hallofshame.metrics.outage_history import Wanted
+from hallofshame.metrics.outage_now import OutageNow, outages_now
 from hallofshame.metrics.rankings import LIVE, Snapshot
 
 
@@ -108,9 +112,44 @@ def add_state_now(
                 item["park_is_open"] = cycle.park_open if cycle is not None else None
         return
     states = live.ride_states(session, parks, now)
+    down = outages_now_of(session, parks, states, [i["ride_id"] for i in items], now)
     for item in items:
         state = states.get(item["ride_id"])
         if downtime:
             item["current_status"] = state.state if state else live.UNKNOWN
+            item.update(outage_fields(down.get(item["ride_id"])))
         else:
             item["current_wait_minutes"] = state.wait_minutes if state else None
+
+
+def outages_now_of(
+    session: Session,
+    parks: Sequence[Park],
+    states: Mapping[int, live.RideNow],
+    ride_ids: Iterable[int],
+    now: datetime,
+) -> dict[int, OutageNow]:
+    """The outage now of each of ``ride_ids`` that is down now, read for all at once."""
+    zones = {p.id: p.timezone for p in parks}
+    wanted: dict[int, list[int]] = {}
+    for ride_id in ride_ids:
+        state = states.get(ride_id)
+        if state is not None and state.state == live.DOWN and state.park_id in zones:
+            wanted.setdefault(state.park_id, []).append(ride_id)
+    if not wanted:
+        return {}
+    cfg = settings()
+    return outages_now(
+        session,
+        {pid: Wanted(zones[pid], tuple(rides)) for pid, rides in wanted.items()},
+        now,
+        span_cap(cfg.collect_interval),
+        cfg.metrics_version,
+    )
+
+
+def outage_fields(found: OutageNow | None) -> dict[str, Any]:
+    """The stay-or-go fields of a listed ride: nulls unless it is down now."""
+    if found is None:
+        return present.live_outage_fields(None, None)
+    return present.live_outage_fields(found.outage, found.answer)

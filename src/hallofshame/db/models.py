@@ -30,6 +30,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -274,7 +275,38 @@ class ParkDayRollup(Base):
     # (METRICS.md §1), so weights are applied when a figure is read, never stored.
     # Σ span of the day's cycles, open or not; NULL as ``RideDayRollup.observed_s``.
     span_s: Mapped[int | None] = mapped_column(BigInteger)
+    # True when the day's outages (``ride_outages``) were derived with it: days rolled
+    # up before revision 0009 have none stored, so their outages are read from raw.
+    outages: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     computed_at: Mapped[utc]
+
+
+class RideOutage(Base):
+    """One outage (METRICS.md §8) of a rolled-up day, kept so that a recovery curve reads
+    90 days of outages instead of 90 days of cycles.
+
+    Written with the day's rollup: every outage whose first down cycle lies on that local
+    day, followed to when the rollup ran. One still ``ongoing`` then is kept as it was and
+    read again from raw (``metrics.outage_history``).
+    """
+
+    __tablename__ = "ride_outages"
+    __table_args__ = (
+        Index(None, "park_id", "local_date", "metrics_version"),
+        CheckConstraint("outcome IN ('reopened','park_closed','ongoing')", name="outcome"),
+        CheckConstraint("kind IN ('breakdown','opening_delay')", name="kind"),
+    )
+
+    ride_id: Mapped[int] = mapped_column(ForeignKey("rides.id"), primary_key=True)
+    metrics_version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_ts: Mapped[utc] = mapped_column(primary_key=True)
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"))
+    local_date: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[utc]
+    last_ts: Mapped[utc]
+    duration_s: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
 
 
 class RideSpanRollup(Base):

@@ -35,6 +35,7 @@ from hallofshame.db.models import (
     ParkSpanRollup,
     Ride,
     RideDayRollup,
+    RideOutage,
     RideSpanRollup,
     StaleDay,
     table_of,
@@ -66,7 +67,7 @@ def drop_sums(session: Session, park_id: int, dates: Iterable[date], at: datetim
     facts_changed(session)
     first, last = days[0], days[-1]
     running.forget(session, park_id, days)
-    for rollup in (RideDayRollup, ParkDayRollup):
+    for rollup in (RideDayRollup, ParkDayRollup, RideOutage):
         session.execute(
             delete(rollup).where(rollup.park_id == park_id, rollup.local_date.in_(days))
         )

@@ -23,7 +23,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from hallofshame.db.models import Cycle, Observation, OperatedDay, Park, Ride
 from hallofshame.domain.statuses import ATTRACTION, RideStatus
@@ -47,6 +47,18 @@ class Scope:
     end: datetime | None = None
     cycle_ids: tuple[int, ...] | None = None
     ride_id: int | None = None
+    #: Several rides at once (the outage passes of a listing's rides down now).
+    ride_ids: tuple[int, ...] | None = None
+
+    def ride_filter(
+        self, column: ColumnElement[int] | InstrumentedAttribute[int]
+    ) -> ColumnElement[bool] | None:
+        """The condition on a ride id column that ``ride_id``/``ride_ids`` ask for."""
+        if self.ride_id is not None:
+            return column == self.ride_id
+        if self.ride_ids is not None:
+            return column.in_(self.ride_ids) if self.ride_ids else false()
+        return None
 
     def day_range(self) -> tuple[int, int] | None:
         """The first and last local day number of the scope, when it is given by days."""
@@ -124,8 +136,9 @@ def _operated_before(scope: Scope) -> Subquery:
             ),
         )
     )
-    if scope.ride_id is not None:
-        stmt = stmt.where(Ride.id == scope.ride_id)
+    rides = scope.ride_filter(Ride.id)
+    if rides is not None:
+        stmt = stmt.where(rides)
     return stmt.subquery("operated_before")
 
 
@@ -183,8 +196,9 @@ def _facts(scope: Scope) -> Subquery:
         )
         .where(scope.cycle_filter(), counted_rides())
     )
-    if scope.ride_id is not None:
-        stmt = stmt.where(Observation.ride_id == scope.ride_id)
+    rides = scope.ride_filter(Observation.ride_id)
+    if rides is not None:
+        stmt = stmt.where(rides)
     return stmt.subquery("facts")
 
 

@@ -161,3 +161,16 @@ def recovery_figures(a: StayOrGo) -> dict[str, Any]:
             {"minutes": _minutes(t), "still_down_percentage": _percent(s)} for t, s in a.curve
         ],
     }
+
+
+#: The stay-or-go fields of a ride in the live listings (null for a ride not down now).
+LIVE_OUTAGE_FIELDS = ("down_for_minutes", "outage_kind", "chance_back_within_30_percentage")
+
+
+def live_outage_fields(o: Outage | None, a: StayOrGo | None) -> dict[str, Any]:
+    """What a ride carries in the live listings: its outage now, rounded once."""
+    return {
+        "down_for_minutes": None if o is None else _minutes(o.duration_s),
+        "outage_kind": None if o is None else o.kind,
+        "chance_back_within_30_percentage": None if a is None else _percent(a.chance_back_within),
+    }

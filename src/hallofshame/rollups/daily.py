@@ -32,6 +32,7 @@ from hallofshame.domain.localtime import date_of_day_number, day_number, local_d
 from hallofshame.metrics.classify import Scope
 from hallofshame.metrics.sums import raw_park_day_open, raw_ride_day_sums
 from hallofshame.metrics.windows import ride_tiers
+from hallofshame.rollups.outages import rewrite_outages
 from hallofshame.rollups.spans import rewrite_spans
 
 log = logging.getLogger("hallofshame.rollups")
@@ -154,6 +155,7 @@ def rollup_park_days(
             "open_s": o.open_s,
             "cycles": o.cycles,
             "span_s": o.span_s,
+            "outages": True,
             "computed_at": computed_at,
         }
         for (_, day), o in park_days.items()
@@ -163,6 +165,7 @@ def rollup_park_days(
         session.execute(insert(table_of(RideDayRollup)), ride_rows)
     if park_rows:
         session.execute(insert(table_of(ParkDayRollup)), park_rows)
+    rewrite_outages(session, park, dates, version=version, now=now)
     rewrite_spans(session, park.id, first, last, version=version, now=now)
     result.park_days, result.ride_days = len(park_rows), len(ride_rows)
     polled = {date_of_day_number(day) for _, day in park_days}

@@ -10,11 +10,12 @@ from hallofshame.api.lookups import attraction_counts, get_park, park_item
 from hallofshame.api.params import ParkPath, PeriodQuery
 from hallofshame.api.schemas import Envelope, ParkDetail
 from hallofshame.api.series import park_series
-from hallofshame.api.views import park_status
+from hallofshame.api.views import outage_fields, outages_now_of, park_status
 from hallofshame.domain.rounding import round_hours, round_percent, round_shame
 from hallofshame.domain.tiers import TIERS, weight
 from hallofshame.metrics import live, present
 from hallofshame.metrics.figures import ParkFigures, RideFigures, hours
+from hallofshame.metrics.outage_now import OutageNow
 from hallofshame.metrics.rankings import ParkRow
 from hallofshame.metrics.sums import ParkOpen
 
@@ -22,7 +23,11 @@ bp = blueprint("park_details", ["parks"])
 
 
 def _ride_item(
-    figures: ParkFigures, f: RideFigures, names: dict[int, str], states: dict[int, live.RideNow]
+    figures: ParkFigures,
+    f: RideFigures,
+    names: dict[int, str],
+    states: dict[int, live.RideNow],
+    down: dict[int, OutageNow],
 ) -> dict[str, Any]:
     state = states.get(f.ride_id)
     return {
@@ -36,6 +41,7 @@ def _ride_item(
         "breakdowns": f.breakdowns,
         "contribution": round_shame(figures.contribution(f)),
         "status": state.state if state is not None else live.UNKNOWN,
+        **outage_fields(down.get(f.ride_id)),
     }
 
 
@@ -52,6 +58,7 @@ def park_details(path: ParkPath, query: PeriodQuery) -> dict[str, Any]:
     headline = present.park_downtime_item(0, row, snap.period) if row else {}
     shown = row.today if (row and row.today is not None) else figures
     states = live.ride_states(session, [park], now())
+    down = outages_now_of(session, [park], states, [f.ride_id for f in figures.rides], now())
     roster = live.roster(session, park, now())
     names = {e.ride.id: e.ride.name for e in roster}
     rides = sorted(
@@ -81,7 +88,7 @@ def park_details(path: ParkPath, query: PeriodQuery) -> dict[str, Any]:
         "rides_down": figures.rides_down,
         "avg_wait_minutes": rounded["avg_wait_minutes"],
         "peak_wait_minutes": rounded["peak_wait_minutes"],
-        "rides": [_ride_item(figures, f, names, states) for f in rides],
+        "rides": [_ride_item(figures, f, names, states, down) for f in rides],
         "excluded_rides": [
             {
                 "ride_id": e.ride.id,

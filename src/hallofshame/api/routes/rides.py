@@ -43,15 +43,11 @@ from hallofshame.metrics import live, present, rankings
 from hallofshame.metrics.classify import Scope
 from hallofshame.metrics.episodes import list_episodes
 from hallofshame.metrics.figures import ride_figures
-from hallofshame.metrics.outages import (
-    BREAKDOWN,
-    LEAD,
-    ONGOING,
-    outages_started_in,
-    ride_outages,
-)
+from hallofshame.metrics.outage_history import one_ride
+from hallofshame.metrics.outage_now import current
+from hallofshame.metrics.outages import BREAKDOWN, outages_started_in
 from hallofshame.metrics.rankings import RideRow
-from hallofshame.metrics.recovery import HISTORY, MIN_HISTORY, curve_of, stay_or_go
+from hallofshame.metrics.recovery import MIN_HISTORY, curve_of, stay_or_go
 from hallofshame.metrics.sums import RideSums
 from hallofshame.metrics.windows import ride_info
 
@@ -202,13 +198,21 @@ def ride_recovery(path: RidePath, query: RecoveryQuery) -> dict[str, Any]:
     ride = get_ride(session, path.ride_id)
     park = get_park(session, ride.park_id)
     at = now()
-    history = ride_outages(session, park.id, ride.id, at - HISTORY - LEAD, at, _cap_s())
-    current = history[-1] if history and history[-1].outcome == ONGOING else None
-    kind = query.kind or (current.kind if current is not None else BREAKDOWN)
+    history = one_ride(
+        session,
+        park.id,
+        park.timezone,
+        ride.id,
+        now=at,
+        cap_s=_cap_s(),
+        version=settings().metrics_version,
+    )
+    outage = current(history)
+    kind = query.kind or (outage.kind if outage is not None else BREAKDOWN)
     if query.down_for is not None:
         down_for_s = query.down_for * 60.0
     else:
-        down_for_s = float(current.duration_s) if current is not None else 0.0
+        down_for_s = float(outage.duration_s) if outage is not None else 0.0
     answer = stay_or_go(curve_of(history, kind, at), down_for_s, query.within * 60.0)
     reasons = []
     if not answer.enough_history:

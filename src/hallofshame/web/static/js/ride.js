@@ -1,11 +1,13 @@
-// A ride's page: its figures for the period, a status timeline with the posted wait,
-// and its outages with their true start, end and duration.
+// A ride's page: its figures for the period, stay or go (the chance a ride down is back
+// soon, from its own outages), a status timeline with the posted wait, and its outages
+// with their true start, end and duration, day by day and not cut at midnight.
 
 import { getJSON } from "./api.js";
 import { chartBox, loadPlotly } from "./charts.js";
 import { bindControls, reflectControls, scheduleRefresh, showFreshness } from "./controls.js";
 import { clockTime, describeWindow, fmt } from "./format.js";
 import { bindSearch } from "./search.js";
+import { breakdownList, stayOrGo } from "./stay.js";
 import { linkWith, onStateChange, periodParams } from "./state.js";
 import { localStamp } from "./timeline.js";
 import { el, empty, fill, panel, statusBadge, table, tierBadge } from "./ui.js";
@@ -95,7 +97,9 @@ function render() {
   const sum = card("ride-summary", "Summary");
   const bands = card("ride-timeline", "Status through the period");
   const outages = card("ride-episodes", "Outages");
-  root.replaceChildren(sum.node, bands.node, outages.node);
+  const stay = card("ride-stay", "Stay or go");
+  const breakdowns = card("ride-breakdowns", "Breakdowns by severity");
+  root.replaceChildren(sum.node, stay.node, bands.node, outages.node, breakdowns.node);
   document.getElementById("back-link").href = `/?${new URLSearchParams(params)}`;
   const query = getJSON(`/rides/${rideId}/details`, params);
   fill(sum.body, "the ride", () => query, (body) => {
@@ -104,6 +108,8 @@ function render() {
   }, ctx);
   fill(bands.body, "the status timeline", () => query, (body) => timeline(bands.body, body.data.series, body.meta.timezone || "UTC"), ctx);
   fill(outages.body, "the outages", () => query, (body) => episodes(outages.body, body.data.episodes, body.meta.timezone || "UTC"), ctx);
+  fill(stay.body, "the stay-or-go figures", () => getJSON(`/rides/${rideId}/recovery`), (body) => stayOrGo(stay.body, rideId, body), ctx);
+  fill(breakdowns.body, "the breakdowns", () => getJSON(`/rides/${rideId}/breakdowns`, params), (body) => breakdownList(breakdowns.body, body), ctx);
   scheduleRefresh(state.period === "live" || state.period === "today", render);
 }
 

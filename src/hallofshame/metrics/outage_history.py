@@ -1,0 +1,182 @@
+"""Where a ride's outages of the last 90 days come from: the days the rollup stored
+(``ride_outages``), then raw cycles for the rest (METRICS.md §8).
+
+The recovery curve and the live listings' stay-or-go fields read them here, so both
+give the same outages as one pass over 90 days of raw cycles would:
+
+- a park's stored days are its rolled-up days (``park_day_rollups.outages``), up to the
+  latest one, as long as every rolled day of the window has its outages stored and no
+  day of it was made stale by late data (``stale_days``); otherwise everything is raw;
+- an outage the rollup stored while it was still ``ongoing`` is read again from raw,
+  from its day on;
+- the raw pass starts at the park's last closed cycle before the first raw day (at most
+  ``LEAD`` before it: ``outages.opening_start``), so it sees whole the opening an outage
+  of that day starts in, and keeps the outages whose first down cycle lies on a raw day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Integer, case, func, select
+from sqlalchemy.orm import Session
+
+from hallofshame.db.models import ParkDayRollup, RideOutage, StaleDay
+from hallofshame.domain.localtime import local_date_of, local_midnight
+from hallofshame.metrics.outages import LEAD, ONGOING, Outage, Pass, opening_starts, outages_of
+from hallofshame.metrics.recovery import HISTORY
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """The rides of one park whose history is asked for."""
+
+    timezone: str
+    ride_ids: tuple[int, ...]
+
+
+def histories(
+    session: Session, parks: Mapping[int, Wanted], now: datetime, cap_s: int, version: int
+) -> dict[int, list[Outage]]:
+    """Each ride's outages that began after now − 90 days − LEAD, in time order."""
+    parks = {pid: w for pid, w in parks.items() if w.ride_ids}
+    if not parks:
+        return {}
+    since = now - HISTORY - LEAD
+    stored_until = _stored_until(session, parks, since, now, version)
+    stored = _stored(session, parks, stored_until, since, version)
+    # An outage stored while still going on is read again from raw, from its day on.
+    for pid, outages in stored.items():
+        ongoing = [d for d, o in outages if o.outcome == ONGOING]
+        if ongoing:
+            stored_until[pid] = min(ongoing) - timedelta(days=1)
+    raw_from = {
+        pid: local_midnight(last + timedelta(days=1), parks[pid].timezone)
+        for pid, last in stored_until.items()
+    }
+    opening = opening_starts(session, raw_from)
+    passes = {
+        pid: Pass(max(since, opening[pid]) if pid in opening else since, w.ride_ids)
+        for pid, w in parks.items()
+    }
+    raw = outages_of(session, passes, now, cap_s)
+    out: dict[int, list[Outage]] = {}
+    for pid, w in parks.items():
+        last = stored_until.get(pid)
+        for ride_id in w.ride_ids:
+            found = [
+                o
+                for d, o in stored.get(pid, [])
+                if o.ride_id == ride_id and last is not None and d <= last
+            ]
+            start = raw_from.get(pid)
+            found += [o for o in raw.get(ride_id, []) if start is None or o.first_ts >= start]
+            out[ride_id] = found
+    return out
+
+
+def _stored_until(
+    session: Session, parks: Mapping[int, Wanted], since: datetime, now: datetime, version: int
+) -> dict[int, date]:
+    """Per park, the last day up to which the window's outages are stored (absent: none).
+
+    Only days that ended before ``now`` count: a rollup made later than ``now`` (a clock
+    pinned in the past) holds outages ``now`` has not seen yet."""
+    first = min(local_date_of(since, w.timezone) for w in parks.values()) - timedelta(days=1)
+    with_outages = func.sum(case((ParkDayRollup.outages.is_(True), 1), else_=0).cast(Integer))
+    rolled = session.execute(
+        select(
+            ParkDayRollup.park_id,
+            func.max(ParkDayRollup.local_date),
+            func.count(),
+            with_outages,
+        )
+        .where(
+            ParkDayRollup.park_id.in_(list(parks)),
+            ParkDayRollup.metrics_version == version,
+            ParkDayRollup.local_date >= first,
+        )
+        .group_by(ParkDayRollup.park_id)
+    )
+    stale = dict(
+        session.execute(
+            select(StaleDay.park_id, func.min(StaleDay.local_date))
+            .where(StaleDay.park_id.in_(list(parks)), StaleDay.local_date >= first)
+            .group_by(StaleDay.park_id)
+        ).all()
+    )
+    out: dict[int, date] = {}
+    for pid, last, days, stored_days in rolled:
+        if int(stored_days or 0) < int(days):  # days rolled up before outages were kept
+            continue
+        last = min(_date(last), local_date_of(now, parks[pid].timezone) - timedelta(days=1))
+        if pid in stale and _date(stale[pid]) <= last:
+            last = _date(stale[pid]) - timedelta(days=1)
+        out[pid] = last
+    return out
+
+
+def _stored(
+    session: Session,
+    parks: Mapping[int, Wanted],
+    until: Mapping[int, date],
+    since: datetime,
+    version: int,
+) -> dict[int, list[tuple[date, Outage]]]:
+    rides = [r for pid in until for r in parks[pid].ride_ids]
+    if not rides:
+        return {}
+    o = RideOutage
+    rows = session.execute(
+        select(
+            o.park_id,
+            o.local_date,
+            o.ride_id,
+            o.started_at,
+            o.first_ts,
+            o.last_ts,
+            o.duration_s,
+            o.outcome,
+            o.kind,
+        )
+        .where(o.ride_id.in_(rides), o.metrics_version == version, o.first_ts > since)
+        .order_by(o.first_ts)
+    )
+    out: dict[int, list[tuple[date, Outage]]] = {}
+    for pid, day, ride_id, started, first, last, duration, outcome, kind in rows:
+        day = _date(day)
+        if day > until[pid]:
+            continue
+        outage = Outage(
+            ride_id=ride_id,
+            started_at=started,
+            first_ts=first,
+            ended_at=None if outcome == ONGOING else last,
+            last_ts=last,
+            duration_s=int(duration),
+            outcome=outcome,
+            kind=kind,
+        )
+        out.setdefault(pid, []).append((day, outage))
+    return out
+
+
+def _date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def one_ride(
+    session: Session,
+    park_id: int,
+    timezone: str,
+    ride_id: int,
+    *,
+    now: datetime,
+    cap_s: int,
+    version: int,
+) -> list[Outage]:
+    """One ride's outages of the window (the recovery endpoint's)."""
+    found = histories(session, {park_id: Wanted(timezone, (ride_id,))}, now, cap_s, version)
+    return found.get(ride_id, [])

@@ -1,0 +1,61 @@
+"""The outages of rolled-up days (``ride_outages``), written with the day's rollup.
+
+A ride's recovery curve rests on 90 days of its outages; stored per day, the curve reads
+a few rows per outage-day instead of every cycle of those 90 days. Each outage is kept
+under the local day of its first down cycle and is found by the same pass as when it
+is read from raw (``metrics.outages``), started ``LEAD`` before the first day so that
+the opening an outage starts in is seen whole, and followed to the rollup's ``now``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import delete, insert
+from sqlalchemy.orm import Session
+
+from hallofshame.config import get_settings
+from hallofshame.db.models import Park, RideOutage, table_of
+from hallofshame.domain.cycle_span import span_cap
+from hallofshame.domain.localtime import local_date_of, local_midnight
+from hallofshame.metrics.outages import LEAD, Pass, outages_of
+
+
+def rewrite_outages(
+    session: Session, park: Park, dates: Sequence[date], *, version: int, now: datetime
+) -> int:
+    """Replace ``version``'s stored outages of the park's ``dates``; the number written."""
+    if not dates:
+        return 0
+    session.execute(
+        delete(RideOutage).where(
+            RideOutage.park_id == park.id,
+            RideOutage.metrics_version == version,
+            RideOutage.local_date.in_(list(dates)),
+        )
+    )
+    wanted = set(dates)
+    since = local_midnight(min(dates), park.timezone) - LEAD
+    cap = span_cap(get_settings().collect_interval)
+    found = outages_of(session, {park.id: Pass(since, None)}, now, cap)
+    rows = [
+        {
+            "ride_id": o.ride_id,
+            "metrics_version": version,
+            "first_ts": o.first_ts,
+            "park_id": park.id,
+            "local_date": day,
+            "started_at": o.started_at,
+            "last_ts": o.last_ts,
+            "duration_s": o.duration_s,
+            "outcome": o.outcome,
+            "kind": o.kind,
+        }
+        for outages in found.values()
+        for o in outages
+        if (day := local_date_of(o.first_ts, park.timezone)) in wanted
+    ]
+    if rows:
+        session.execute(insert(table_of(RideOutage)), rows)
+    return len(rows)

@@ -1,0 +1,158 @@
+"""Stay or go in the live listings, and outages read from the rollup's store, on the
+Copper Gulch scenario (METRICS.md §8) on every database.
+
+A ride down now carries in the rides-downtime ranking and in its park's details the
+figures ``/rides/{id}/recovery`` answers by default; every other ride carries nulls.
+The recovery answers are the same whether the outages come from raw cycles, from days
+the rollup stored, from stored days one of which late data made stale, or from a day
+stored while one of its outages was still going on.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from hallofshame.config import get_settings
+from hallofshame.db.models import Park, ParkDayRollup, Ride, RideOutage
+from hallofshame.domain.localtime import local_date_of
+from hallofshame.ingest.derived import drop_sums
+from hallofshame.metrics.outages import ride_outages
+from hallofshame.rollups.daily import rollup_park_days
+from hallofshame.rollups.outages import rewrite_outages
+from tests.api.conftest import make_app
+from tests.test_stay_or_go import (
+    EXPECTED,
+    _get,
+    client,  # noqa: F401 (the fixture that loads the scenario)
+)
+
+
+@pytest.fixture
+def uncached(client: FlaskClient, session: Session) -> FlaskClient:  # noqa: F811
+    """The scenario loaded, served without the response cache: the stored outages change
+    below while the stamps the cache keys on may not."""
+    return make_app(session.connection(), cache_enabled=False).test_client()
+
+
+LIVE_FIELDS = ("down_for_minutes", "outage_kind", "chance_back_within_30_percentage")
+NOW = datetime.fromisoformat(EXPECTED["now"].replace("Z", "+00:00"))
+
+
+def _recovery_figures(api: FlaskClient, ride_id: int) -> dict[str, Any]:
+    answer = _get(api, f"/api/rides/{ride_id}/recovery")["data"]
+    return {
+        "down_for_minutes": answer["down_for_minutes"],
+        "outage_kind": answer["kind"],
+        "chance_back_within_30_percentage": answer["chance_back_within_percentage"],
+    }
+
+
+def test_rides_down_now_carry_their_recovery_figures(uncached: FlaskClient) -> None:
+    api = uncached
+    ranking = _get(api, "/api/rides/downtime?period=live")["data"]
+    down = [item for item in ranking if item["current_status"] == "DOWN"]
+    assert down, "the scenario ends with rides down"
+    park_id = down[0]["park_id"]
+    detail = _get(api, f"/api/parks/{park_id}/details?period=live")["data"]["rides"]
+    by_id = {r["ride_id"]: r for r in detail}
+    with_chance = 0
+    for item in down:
+        want = _recovery_figures(api, item["ride_id"])
+        assert want["down_for_minutes"] > 0
+        assert want["outage_kind"] in ("breakdown", "opening_delay")
+        assert {f: item[f] for f in LIVE_FIELDS} == want
+        assert {f: by_id[item["ride_id"]][f] for f in LIVE_FIELDS} == want
+        with_chance += want["chance_back_within_30_percentage"] is not None
+    assert with_chance > 0, "some ride down now has enough history for a chance"
+    # Rides not down now: every field present and null, in the details of every period.
+    for period in ("live", "today", "7days"):
+        rides = _get(api, f"/api/parks/{park_id}/details?period={period}")["data"]["rides"]
+        not_down = [r for r in rides if r["status"] != "DOWN"]
+        assert not_down, period
+        assert {f: not_down[0][f] for f in LIVE_FIELDS} == dict.fromkeys(LIVE_FIELDS)
+        assert all(r[f] is None for r in not_down for f in LIVE_FIELDS), period
+    # The rides of today's ranking that are not down now carry nulls too.
+    today = _get(api, "/api/rides/downtime?period=today&limit=200")["data"]
+    up_today = [i for i in today if i["current_status"] != "DOWN"]
+    assert up_today
+    assert all(i[f] is None for i in up_today for f in LIVE_FIELDS)
+
+
+def _answers(api: FlaskClient, ride_ids: list[int]) -> dict[str, Any]:
+    out = {}
+    for ride_id in ride_ids:
+        out[f"{ride_id}"] = _get(api, f"/api/rides/{ride_id}/recovery")["data"]
+        for kind in ("breakdown", "opening_delay"):
+            for down_for in (0, 20):
+                url = f"/api/rides/{ride_id}/recovery?kind={kind}&down_for={down_for}"
+                out[f"{ride_id} {kind} {down_for}"] = _get(api, url)["data"]
+    ranking = _get(api, "/api/rides/downtime?period=live")["data"]
+    out["live"] = [{f: i[f] for f in ("ride_id", *LIVE_FIELDS)} for i in ranking]
+    return out
+
+
+def test_stored_outages_answer_as_raw_ones(uncached: FlaskClient, session: Session) -> None:
+    api = uncached
+    park = session.scalars(select(Park).where(Park.name == EXPECTED["park"])).one()
+    # The rides down at the end and a few more (each answer reads a park's history).
+    ride_ids = list(
+        session.scalars(select(Ride.id).where(Ride.park_id == park.id).order_by(Ride.id))
+    )[:6]
+    version = get_settings().metrics_version
+    from_raw = _answers(api, ride_ids)
+
+    first = date.fromisoformat(EXPECTED["start"]) - timedelta(days=5)
+    rollup_park_days(session, park, first, NOW.date(), version=version, now=NOW)
+    stored = session.scalar(select(func.count()).select_from(RideOutage))
+    assert stored and stored > 50, "the rollup stored the days' outages"
+    marked = session.scalar(
+        select(func.count()).where(ParkDayRollup.park_id == park.id, ParkDayRollup.outages)
+    )
+    assert marked and marked > 25
+    assert _answers(api, ride_ids) == from_raw
+    _the_store_is_read(api, session, park.id)
+
+    # Late data makes a day of the middle stale: from it on, outages are read from raw.
+    drop_sums(session, park.id, [NOW.date() - timedelta(days=12)], NOW)
+    assert _answers(api, ride_ids) == from_raw
+
+    # A day stored while one of its outages was still going on (its later outages not
+    # stored at all) is read again from raw.
+    cap = 2 * EXPECTED["interval_s"]
+    history = ride_outages(session, park.id, ride_ids[0], NOW - timedelta(days=9), NOW, cap)
+    middle = [o for o in history if o.first_ts < NOW - timedelta(days=3)]
+    assert middle
+    caught = middle[-1].first_ts
+    rewrite_outages(
+        session, park, [local_date_of(caught, park.timezone)], version=version, now=caught
+    )
+    ongoing = session.scalar(
+        select(func.count()).where(RideOutage.outcome == "ongoing", RideOutage.park_id == park.id)
+    )
+    assert ongoing
+    assert _answers(api, ride_ids) == from_raw
+
+
+def _the_store_is_read(api: FlaskClient, session: Session, park_id: int) -> None:
+    """Stretch one stored outage: the curve must move (the days are not read from raw)."""
+    row = session.execute(
+        select(RideOutage.ride_id, RideOutage.first_ts, RideOutage.kind)
+        .where(RideOutage.park_id == park_id, RideOutage.outcome == "reopened")
+        .order_by(RideOutage.first_ts.desc())
+        .limit(1)
+    ).one()
+    url = f"/api/rides/{row.ride_id}/recovery?kind={row.kind}&down_for=0"
+    before = _get(api, url)["data"]["curve"]
+    stretch = update(RideOutage).where(
+        RideOutage.ride_id == row.ride_id, RideOutage.first_ts == row.first_ts
+    )
+    session.execute(stretch.values(duration_s=RideOutage.duration_s + 6000))
+    assert _get(api, url)["data"]["curve"] != before
+    session.execute(stretch.values(duration_s=RideOutage.duration_s - 6000))
+    assert _get(api, url)["data"]["curve"] == before
