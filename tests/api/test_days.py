@@ -14,6 +14,7 @@ from hallofshame.api import schemas
 from hallofshame.api.routes.days import ParkDayItem, RideDayItem
 from hallofshame.metrics.days import CLASSES, CLOSED, NO_DATA, STATUSES
 from tests.api.quarter import RAW_DAYS, Quarter, pinned_quarter, quarter
+from tests.api.test_csv import csv_equals_json
 
 __all__ = ["pinned_quarter", "quarter"]  # fixtures
 
@@ -154,3 +155,10 @@ def test_one_request_beats_ninety_windows(pinned_quarter: Quarter, kind: str) ->
     print(f"{kind}/{entity}/days: {strip_s * 1000:.0f} ms; 90 windows ≈ {windows_s:.1f} s")
     assert strip_s < windows_s / 5
 
+
+def test_days_as_csv(pinned_quarter: Quarter) -> None:
+    q = pinned_quarter
+    park_id = min(q.parks)
+    ride_id = _rides(q, park_id, 1)[0]
+    assert csv_equals_json(q.client, f"/api/parks/{park_id}/days") == 90
+    assert csv_equals_json(q.client, f"/api/rides/{ride_id}/days?days=30") == 30
