@@ -20,7 +20,7 @@ from hallofshame.api.caching import init_cache
 from hallofshame.api.common import EXTENSION, close_db
 from hallofshame.api.docs import add_links
 from hallofshame.api.errors import register_error_handlers, validation_error_response
-from hallofshame.api.export import init_export
+from hallofshame.api.export import document_csv, init_export
 from hallofshame.api.observability import init_observability
 from hallofshame.api.security import init_security
 from hallofshame.config import Settings, get_settings
@@ -61,6 +61,7 @@ class _OpenAPI(OpenAPI):
     def generate_spec_json(self) -> None:
         super().generate_spec_json()  # type: ignore[no-untyped-call]  # untyped upstream
         add_links(self.spec_json)
+        document_csv(self.spec_json)
 
 
 def create_app(

@@ -34,7 +34,7 @@ _EMPTY_COLUMNS: dict[str, type[BaseModel]] = {
     "rides.ride_breakdowns": schemas.BreakdownItem,
 }
 #: Award endpoints list parks or rides, as their ``entity`` says.
-_AWARDS = {
+_AWARDS: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "analytics.least_reliable": (schemas.ParkDowntimeItem, schemas.RideDowntimeItem),
     "analytics.longest_wait_times": (schemas.ParkWaitItem, schemas.RideWaitItem),
 }
@@ -116,6 +116,24 @@ def _to_csv(response: Response) -> Response:
         name = filename(request.path, request.args)
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def document_csv(spec: dict[str, Any]) -> None:
+    """Declare ``text/csv`` beside JSON for every operation that takes ``format=csv``."""
+    for item in spec.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            params = operation.get("parameters") or []
+            takes = any(
+                p.get("name") == "format" and "csv" in (p.get("schema") or {}).get("enum", [])
+                for p in params
+            )
+            ok = operation.get("responses", {}).get("200")
+            if takes and ok is not None:
+                ok.setdefault("content", {})[CSV_MIMETYPE] = {
+                    "schema": {"type": "string", "description": "the rows of data as CSV"}
+                }
 
 
 def init_export(app: Flask) -> None:
