@@ -59,7 +59,7 @@ def _pin() -> None:
     reset_settings()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def quarter(db_url: str) -> Iterator[Quarter]:
     saved = {k: os.environ.get(k) for k in ENV}
     _pin()

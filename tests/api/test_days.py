@@ -13,10 +13,8 @@ import pytest
 from hallofshame.api import schemas
 from hallofshame.api.routes.days import ParkDayItem, RideDayItem
 from hallofshame.metrics.days import CLASSES, CLOSED, NO_DATA, STATUSES
-from tests.api.quarter import RAW_DAYS, Quarter, pinned_quarter, quarter
+from tests.api.quarter import RAW_DAYS, Quarter
 from tests.api.test_csv import csv_equals_json
-
-__all__ = ["pinned_quarter", "quarter"]  # fixtures
 
 GREY = (NO_DATA, CLOSED)
 RIDES_PER_PARK = (4, 3, 3)  # ten rides in all

@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from hallofshame.api.errors import QUERY_MODELS
 from hallofshame.api.export import FORMATS
+from hallofshame.domain.fidelity import FIDELITY_FILTERS
 from hallofshame.domain.periods import NAMED_PERIODS, Period, PeriodError, parse_period
 from hallofshame.metrics.outages import KINDS
 from hallofshame.metrics.rankings import (
@@ -116,6 +117,12 @@ class RankingQuery(PeriodQuery):
     filter: str = choice("all-parks", FILTERS, "all parks, or Disney and Universal parks only")
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="items to return")
     format: str = choice("json", FORMATS, FORMAT_TEXT)
+    fidelity: str = choice(
+        "all",
+        FIDELITY_FILTERS,
+        "all parks, or only parks whose breakdowns are reported "
+        "by their feed (DOWN), or only parks where they are inferred (open/closed feeds)",
+    )
 
 
 class ParkDowntimeQuery(RankingQuery):

@@ -15,6 +15,7 @@ from hallofshame.api.export import FORMATS, empty_columns
 from hallofshame.api.lookups import get_park, get_ride
 from hallofshame.api.params import ParkPath, Query, RidePath, choice
 from hallofshame.api.schemas import Envelope
+from hallofshame.domain.fidelity import fidelity_of
 from hallofshame.domain.rounding import round_hours, round_percent, round_shame
 from hallofshame.metrics.days import (
     DEFAULT_DAYS,
@@ -87,6 +88,7 @@ def ride_days(path: RidePath, query: DaysQuery) -> dict[str, Any]:
         items,
         metrics_version=settings().metrics_version,
         timezone=park.timezone,
+        fidelity=fidelity_of(park.reports_down),
         start_date=first.isoformat(),
         end_date=last.isoformat(),
         days=query.days,
@@ -115,6 +117,7 @@ def park_days_route(path: ParkPath, query: DaysQuery) -> dict[str, Any]:
         items,
         metrics_version=settings().metrics_version,
         timezone=park.timezone,
+        fidelity=fidelity_of(park.reports_down),
         start_date=first.isoformat(),
         end_date=last.isoformat(),
         days=query.days,

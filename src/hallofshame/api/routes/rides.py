@@ -64,7 +64,7 @@ bp = blueprint("rides", ["rides"])
 def rides_downtime(query: RideDowntimeQuery) -> dict[str, Any]:
     """Attractions ranked by downtime (or uptime, or breakdowns) over a period."""
     period = query.parsed_period()
-    snap = snapshot(period, query.filter)
+    snap = snapshot(period, query.filter, fidelity=query.fidelity)
     rows = rankings.ride_downtime(snap, query.sort_by)[: query.limit]
     items = [present.ride_downtime_item(i, r, snap.period) for i, r in enumerate(rows, 1)]
     add_state_now(
@@ -74,6 +74,7 @@ def rides_downtime(query: RideDowntimeQuery) -> dict[str, Any]:
         items,
         period=period.key,
         filter=query.filter,
+        fidelity=query.fidelity,
         sort_by=query.sort_by,
         limit=query.limit,
         metrics_version=settings().metrics_version,
@@ -84,7 +85,7 @@ def rides_downtime(query: RideDowntimeQuery) -> dict[str, Any]:
 def rides_waittimes(query: WaitQuery) -> dict[str, Any]:
     """Attractions ranked by average (or peak) posted wait over a period."""
     period = query.parsed_period()
-    snap = snapshot(period, query.filter)
+    snap = snapshot(period, query.filter, fidelity=query.fidelity)
     rows = rankings.ride_waits(snap, query.sort_by)[: query.limit]
     items = [present.ride_wait_item(i, r) for i, r in enumerate(rows, 1)]
     add_state_now(
@@ -94,6 +95,7 @@ def rides_waittimes(query: WaitQuery) -> dict[str, Any]:
         items,
         period=period.key,
         filter=query.filter,
+        fidelity=query.fidelity,
         sort_by=query.sort_by,
         limit=query.limit,
         metrics_version=settings().metrics_version,

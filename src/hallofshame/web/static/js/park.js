@@ -6,6 +6,7 @@ import { chartBox, heatmap, lineChart } from "./charts.js";
 import { bindControls, reflectControls, scheduleRefresh, showFreshness } from "./controls.js";
 import { bindExplainDialog, explanation } from "./explain.js";
 import { clockTime, describeWindow, fmt } from "./format.js";
+import { fidelityMark } from "./fidelity.js";
 import { customWindow } from "./park_window.js";
 import { bindSearch } from "./search.js";
 import { mountStrip } from "./strip.js";
@@ -26,7 +27,7 @@ const fig = (key, text) => el("span", { "data-figure": key }, text);
 
 function headline(d) {
   return el("div", { class: "panels" },
-    panel("Shame score", fig("shame_score", fmt.score(d.shame_score))),
+    panel("Shame score", fig("shame_score", fmt.score(d.shame_score)), fidelityMark(d.park)),
     panel("Ride-hours down", fig("total_downtime_hours", fmt.hours(d.total_downtime_hours))),
     panel("Uptime", fig("uptime_percentage", fmt.percent(d.uptime_percentage))),
     panel("Rides down", fig("rides_down", fmt.count(d.rides_down))),

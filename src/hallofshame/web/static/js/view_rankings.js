@@ -3,6 +3,7 @@
 
 import { getJSON } from "./api.js";
 import { openExplanation } from "./explain.js";
+import { fidelityNote, withFidelity } from "./fidelity.js";
 import { describeWindow, fmt } from "./format.js";
 import { linkWith, periodParams, writeState } from "./state.js";
 import { el, empty, fill, openBadge, panel, scoreBadge, statusBadge, table, tierBadge } from "./ui.js";
@@ -69,7 +70,7 @@ export function downtimeView(root, state, ctx) {
     }
     const columns = [
       { key: "rank", label: "#", numeric: true },
-      { key: "name", label: "Park", render: (p) => parkLink(p.park_id, p.name, state) },
+      { key: "name", label: "Park", render: (p) => withFidelity(parkLink(p.park_id, p.name, state), p) },
       { key: "shame_score", label: "Shame score", numeric: true, sort: "shame_score",
         render: (p) => scoreBadge(p.shame_score, { onclick: () => openExplanation(p.park_id, periodParams(state), { parkName: p.name }), label: `Shame score ${fmt.score(p.shame_score)} for ${p.name}: show how it is computed` }) },
       { key: "location", label: "Location", small: false, render: (p) => p.location || fmt.dash },
@@ -81,6 +82,7 @@ export function downtimeView(root, state, ctx) {
     parks.body.replaceChildren(
       table({ caption: "Parks ranked by shame score", id: "park-table", columns, rows: body.data, sorted: parkSort, onSort: (s) => writeState({ park_sort: s }, { defaults: ctx.defaults }) }),
       ...(live ? [el("p", { class: "muted note" }, "Live: score and rides down are each park's latest cycle; hours and uptime are today's so far. Closed parks are not listed.")] : []),
+      fidelityNote(body.data) || "",
     );
   }, ctx);
 
@@ -91,7 +93,7 @@ export function downtimeView(root, state, ctx) {
     }
     const columns = [
       { key: "rank", label: "#", numeric: true },
-      { key: "name", label: "Ride", render: (r) => rideLink(r.ride_id, r.name, state) },
+      { key: "name", label: "Ride", render: (r) => withFidelity(rideLink(r.ride_id, r.name, state), r) },
       { key: "tier", label: "Tier", small: false, render: (r) => tierBadge(r.tier) },
       { key: "park_name", label: "Park", render: (r) => parkLink(r.park_id, r.park_name, state) },
       showNow ? { key: "current_status", label: "Now", render: (r) => statusBadge(r.current_status) } : null,
@@ -100,7 +102,7 @@ export function downtimeView(root, state, ctx) {
       { key: "breakdowns", label: "Breakdowns", numeric: true, sort: "breakdowns", render: (r) => fmt.count(r.breakdowns) },
       { key: "longest_outage_minutes", label: "Longest outage (min)", numeric: true, small: false, render: (r) => fmt.minutes(r.longest_outage_minutes) },
     ].filter(Boolean);
-    rides.body.replaceChildren(table({ caption: "Rides ranked by downtime", id: "ride-table", columns, rows: body.data, sorted: rideSort, onSort: (s) => writeState({ ride_sort: s }, { defaults: ctx.defaults }) }));
+    rides.body.replaceChildren(table({ caption: "Rides ranked by downtime", id: "ride-table", columns, rows: body.data, sorted: rideSort, onSort: (s) => writeState({ ride_sort: s }, { defaults: ctx.defaults }) }), fidelityNote(body.data) || "");
   }, ctx);
 }
 
