@@ -40,6 +40,7 @@ BLUEPRINTS: list[str] = [
     "hallofshame.api.analytics:bp",
     "hallofshame.api.audit:bp",
     "hallofshame.api.docs:bp",
+    "hallofshame.api.badges:bp",
     "hallofshame.web.blueprint:bp",
 ]
 
