@@ -49,12 +49,14 @@ function head(park) {
   return el("div", {},
     el("p", {}, "Park now: ", openBadge(status.park_is_open),
       status.last_cycle_at ? ` · last cycle ${clockTime(status.last_cycle_at, park.timezone, { date: true })}` : " · no live data in the last 30 minutes"),
-    el("div", { class: "panels panels-now" },
-      panel("Operating", fig("OPERATING", fmt.count(counts.OPERATING))),
-      panel("Down", fig("DOWN", fmt.count(counts.DOWN))),
-      panel("Closed", fig("CLOSED", fmt.count(counts.CLOSED))),
-      panel("Refurbishment", fig("REFURBISHMENT", fmt.count(counts.REFURBISHMENT))),
-      panel("Unknown", fig("UNKNOWN", fmt.count(counts.UNKNOWN)))),
+    status.has_live_data === false
+      ? el("p", { class: "state state-empty", "data-no-live": "" }, "No live data: the park has not been polled in the last 30 minutes, so its rides' state now is unknown.")
+      : el("div", { class: "panels panels-now" },
+        panel("Operating", fig("OPERATING", fmt.count(counts.OPERATING))),
+        panel("Down", fig("DOWN", fmt.count(counts.DOWN))),
+        panel("Closed", fig("CLOSED", fmt.count(counts.CLOSED))),
+        panel("Refurbishment", fig("REFURBISHMENT", fmt.count(counts.REFURBISHMENT))),
+        panel("Unknown", fig("UNKNOWN", fmt.count(counts.UNKNOWN)))),
     schedule(park));
 }
 

@@ -51,7 +51,7 @@ export function drawStrip(target, kind, id, body) {
   target.replaceChildren(
     el("p", { class: "muted" }, `Each day's ${what}, ${body.meta.start_date} → ${body.meta.end_date} (local days, ${body.meta.timezone}). Grey: closed or no data. Pick a day for its details.`),
     el("ol", { class: "strip", "aria-label": `Last ${days.length} days, oldest first` }, cells),
-    el("p", { class: "strip-ends muted", "aria-hidden": "true" }, el("span", {}, `${days.length} days ago`), el("span", {}, "today")),
+    el("p", { class: "strip-ends muted", "aria-hidden": "true" }, el("span", {}, `${days.length - 1} days ago`), el("span", {}, "today")),
     legend());
 }
 
