@@ -36,7 +36,11 @@ class Settings(BaseSettings):
     trusted_proxies: int = Field(
         0, ge=0, le=4, description="reverse proxies in front whose X-Forwarded-For is believed"
     )
-    cors_origins: str = Field("", description="comma-separated allowed origins")
+    cors_origins: str = Field(
+        "*",
+        description="origins whose pages may read the public API: * (anyone, the default), "
+        "a comma-separated list, or empty for none; never the admin routes",
+    )
     # Where the upstream feeds are; an operator can point them at a mirror or caching proxy.
     # Empty means the public address each client names (``DEFAULT_BASE_URL``).
     wiki_url: str = Field("", description="ThemeParks.wiki v1 base URL; empty = public")

@@ -24,6 +24,7 @@ from hallofshame.config import get_settings, reset_settings
 from hallofshame.ingest.pipeline import ingest_lines
 from hallofshame.ingest.tiers import load_overrides
 from hallofshame.sources.replay import read_replay
+from tests.api.quarter import pinned_quarter, quarter  # noqa: F401  (fixtures)
 from tests.conftest import SHARED, analyse
 
 SCENARIO_DIR = SHARED / "scenarios"

@@ -14,8 +14,9 @@ from pathlib import Path
 
 #: Wednesday afternoon in Florida: parks are open, last week is complete.
 PINNED_NOW = "2026-03-18T17:32:00Z"
-#: Queue-Times ids: Magic Kingdom, Disneyland, Islands of Adventure, Cedar Point, Dollywood.
-PARK_IDS = (6, 16, 64, 50, 55)
+#: Queue-Times ids: Magic Kingdom, Disneyland, Islands of Adventure, Cedar Point, Dollywood,
+#: and Busch Gardens Tampa (a Queue-Times park open in March: inferred breakdowns).
+PARK_IDS = (6, 16, 64, 50, 55, 24)
 DAYS = 11
 INTERVAL_S = 300
 

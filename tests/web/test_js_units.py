@@ -188,3 +188,41 @@ def test_period_parameters_and_links_carry_the_window(js: Any) -> None:
         "/parks/3?period=last_month&filter=x",
         "/parks/3",
     ]
+
+
+# --- strip.js ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "day", "text"),
+    [
+        (
+            "rides",
+            "{date: '2026-03-15', status: 'bad', uptime_percentage: 50.7, downtime_hours: 5.83,"
+            " breakdowns: 1}",
+            "2026-03-15: uptime 50.7%, 5.83 h down, 1 breakdown (bad)",
+        ),
+        (
+            "rides",
+            "{date: '2026-03-16', status: 'good', uptime_percentage: 100, downtime_hours: 0,"
+            " breakdowns: 0}",
+            "2026-03-16: uptime 100.0%, 0.00 h down, 0 breakdowns (good)",
+        ),
+        (
+            "parks",
+            "{date: '2026-03-10', status: 'fair', shame_score: 0.4, uptime_percentage: 97,"
+            " downtime_hours: 7.08}",
+            "2026-03-10: shame score 0.4, uptime 97.0%, 7.08 ride-hours down (fair)",
+        ),
+        # Grey days say why they have no figure; no zero is printed for them.
+        ("parks", "{date: '2026-03-05', status: 'no_data', shame_score: 0}", "2026-03-05: no data"),
+        (
+            "parks",
+            "{date: '2026-03-06', status: 'closed', shame_score: 0}",
+            "2026-03-06: park closed",
+        ),
+        ("rides", "{date: '2026-03-06', status: 'closed'}", "2026-03-06: closed all day"),
+    ],
+)
+def test_a_strip_day_in_words(js: Any, kind: str, day: str, text: str) -> None:
+    assert _call(js, "strip.js", f"return m.dayText('{kind}', {day});") == text

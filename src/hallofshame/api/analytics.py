@@ -21,9 +21,11 @@ from hallofshame.api.common import (
     snapshot,
     window_meta,
 )
+from hallofshame.api.export import FORMATS, empty_columns
 from hallofshame.api.lookups import get_park, get_ride
 from hallofshame.api.params import (
     DEFAULT_LIMIT,
+    FORMAT_TEXT,
     MAX_LIMIT,
     ParkPath,
     PeriodQuery,
@@ -76,12 +78,14 @@ class TrendQuery(PeriodQuery):
     category: str = choice("parks-improving", trends.TREND_CATEGORIES, "which trend list")
     filter: str = choice("all-parks", FILTERS, "all parks, or Disney and Universal parks only")
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="items to return")
+    format: str = choice("json", FORMATS, FORMAT_TEXT)
 
 
 class AwardQuery(PeriodQuery):
     entity: str = choice("parks", trends.AWARD_ENTITIES, "parks or rides")
     filter: str = choice("all-parks", FILTERS, "all parks, or Disney and Universal parks only")
     limit: int = Field(1, ge=1, le=MAX_LIMIT, description="winner, then runners-up")
+    format: str = choice("json", FORMATS, FORMAT_TEXT)
 
 
 # --- response models (documentation; the answers are built by metrics) ----------------
@@ -146,6 +150,9 @@ class TrendItem(Open):
     uptime_change_pp: float
     downtime_hours_now: float
     downtime_hours_before: float
+
+
+empty_columns("analytics.trends_list", TrendItem)
 
 
 # --- timeseries ----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from hallofshame.api.caching import init_cache
 from hallofshame.api.common import EXTENSION, close_db
 from hallofshame.api.docs import add_links
 from hallofshame.api.errors import register_error_handlers, validation_error_response
+from hallofshame.api.export import document_csv, init_export
 from hallofshame.api.observability import init_observability
 from hallofshame.api.security import init_security
 from hallofshame.config import Settings, get_settings
@@ -32,6 +33,7 @@ BLUEPRINTS: list[str] = [
     "hallofshame.api.routes.park_details:bp",
     "hallofshame.api.routes.live:bp",
     "hallofshame.api.routes.rides:bp",
+    "hallofshame.api.routes.days:bp",
     "hallofshame.api.routes.search:bp",
     "hallofshame.api.routes.weather:bp",
     "hallofshame.api.routes.admin:bp",
@@ -40,6 +42,7 @@ BLUEPRINTS: list[str] = [
     "hallofshame.api.analytics:bp",
     "hallofshame.api.audit:bp",
     "hallofshame.api.docs:bp",
+    "hallofshame.api.badges:bp",
     "hallofshame.web.blueprint:bp",
 ]
 
@@ -61,6 +64,7 @@ class _OpenAPI(OpenAPI):
     def generate_spec_json(self) -> None:
         super().generate_spec_json()  # type: ignore[no-untyped-call]  # untyped upstream
         add_links(self.spec_json)
+        document_csv(self.spec_json)
 
 
 def create_app(
@@ -88,6 +92,7 @@ def create_app(
     init_observability(app)
     limiter = init_security(app, settings)
     cache = init_cache(app)
+    init_export(app)  # after the cache: its hook runs first (CSV answers are cached as CSV)
     app.extensions[EXTENSION].update(cache=cache, limiter=limiter)
     register_error_handlers(app)
     for spec in BLUEPRINTS:

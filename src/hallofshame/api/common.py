@@ -107,7 +107,9 @@ def metric_period(period: Period) -> str | Period:
     return period if period.kind is PeriodKind.CUSTOM else period.kind.value
 
 
-def snapshot(period: Period, filter_: str = "all-parks", park_id: int | None = None) -> Snapshot:
+def snapshot(
+    period: Period, filter_: str = "all-parks", park_id: int | None = None, fidelity: str = "all"
+) -> Snapshot:
     """The one metrics call behind every ranking and detail view."""
     return rankings.compute(
         db(),
@@ -116,4 +118,5 @@ def snapshot(period: Period, filter_: str = "all-parks", park_id: int | None = N
         version=settings().metrics_version,
         filter_=filter_,
         park_id=park_id,
+        fidelity=fidelity,
     )

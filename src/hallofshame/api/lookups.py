@@ -22,6 +22,7 @@ from hallofshame.db.models import (
     WeatherForecast,
     WeatherObservation,
 )
+from hallofshame.domain.fidelity import fidelity_of
 from hallofshame.domain.statuses import Origin
 from hallofshame.metrics.classify import counted_rides
 
@@ -66,6 +67,7 @@ def park_item(park: Park, attractions: int) -> dict[str, Any]:
         "is_disney": bool(park.is_disney),
         "is_universal": bool(park.is_universal),
         "reports_down": bool(park.reports_down),
+        "fidelity": fidelity_of(park.reports_down),
         "attractions": attractions,
     }
 

@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchem
 from pydantic_core import PydanticCustomError
 
 from hallofshame.api.errors import QUERY_MODELS
+from hallofshame.api.export import FORMATS
+from hallofshame.domain.fidelity import FIDELITY_FILTERS
 from hallofshame.domain.periods import NAMED_PERIODS, Period, PeriodError, parse_period
 from hallofshame.metrics.outages import KINDS
 from hallofshame.metrics.rankings import (
@@ -56,6 +58,10 @@ def within_range(period: Period) -> Period:
         if value is not None and not FIRST_DATE <= value <= LAST_DATE:
             raise PeriodError(param, f"dates run from {FIRST_DATE} to {LAST_DATE}, got {value}")
     return period
+
+
+#: What ``format`` says in the document (``api.export`` writes the CSV).
+FORMAT_TEXT = "json, or csv: the same rows and rounded values as a download"
 
 
 def choice(default: str, allowed: tuple[str, ...], description: str) -> Any:
@@ -110,6 +116,13 @@ class PeriodQuery(Query):
 class RankingQuery(PeriodQuery):
     filter: str = choice("all-parks", FILTERS, "all parks, or Disney and Universal parks only")
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="items to return")
+    format: str = choice("json", FORMATS, FORMAT_TEXT)
+    fidelity: str = choice(
+        "all",
+        FIDELITY_FILTERS,
+        "all parks, or only parks whose breakdowns are reported "
+        "by their feed (DOWN), or only parks where they are inferred (open/closed feeds)",
+    )
 
 
 class ParkDowntimeQuery(RankingQuery):
@@ -158,6 +171,8 @@ class RidePath(BaseModel):
 
 class BreakdownsQuery(PeriodQuery):
     """The ride's outages that started in the period."""
+
+    format: str = choice("json", FORMATS, FORMAT_TEXT)
 
 
 class RecoveryQuery(Query):

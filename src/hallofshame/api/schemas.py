@@ -78,6 +78,7 @@ class ParkItem(BaseModel):
     is_disney: bool
     is_universal: bool
     reports_down: bool
+    fidelity: str = Field(description="reported (the feed reports DOWN) or inferred")
     attractions: int
 
 
@@ -101,6 +102,7 @@ class ParkDowntimeItem(BaseModel):
     park_id: int
     name: str
     location: str | None
+    fidelity: str = Field(description="reported (the feed reports DOWN) or inferred")
     shame_score: float
     total_downtime_hours: float
     weighted_downtime_hours: float
@@ -116,6 +118,7 @@ class ParkWaitItem(BaseModel):
     park_id: int
     name: str
     location: str | None
+    fidelity: str = Field(description="reported (the feed reports DOWN) or inferred")
     avg_wait_minutes: float | None
     peak_wait_minutes: float | None
     rides_reporting: int
@@ -128,6 +131,7 @@ class RideDowntimeItem(BaseModel):
     park_id: int
     park_name: str
     tier: int | None
+    fidelity: str = Field(description="reported (the feed reports DOWN) or inferred")
     downtime_hours: float
     uptime_percentage: float | None
     breakdowns: int
@@ -155,6 +159,7 @@ class RideWaitItem(BaseModel):
     park_id: int
     park_name: str
     tier: int | None
+    fidelity: str = Field(description="reported (the feed reports DOWN) or inferred")
     avg_wait_minutes: float | None
     peak_wait_minutes: float | None
     current_wait_minutes: float | None = None

@@ -21,6 +21,9 @@ CSP = (
 DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 DOCS_PREFIXES = ("/api/docs", "/api/swagger")
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+#: Reads other sites' pages may make: the public API, never the key-protected routes.
+CORS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CORS_EXCLUDED = ("/api/admin",)
 
 
 def _security_headers(response: Response) -> Response:
@@ -37,10 +40,11 @@ def init_security(app: Flask, settings: Settings) -> Limiter:
 
     def cors(response: Response) -> Response:
         origin = request.headers.get("Origin", "").rstrip("/")
-        if origin and ("*" in origins or origin in origins):
+        public = request.method in CORS_METHODS and not request.path.startswith(CORS_EXCLUDED)
+        if origin and public and ("*" in origins or origin in origins):
             response.headers["Access-Control-Allow-Origin"] = "*" if "*" in origins else origin
             response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-            response.headers["Access-Control-Allow-Headers"] = "If-None-Match, X-API-Key"
+            response.headers["Access-Control-Allow-Headers"] = "If-None-Match"
             response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After"
             response.headers["Access-Control-Max-Age"] = "600"
             response.vary.add("Origin")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hallofshame.domain.fidelity import fidelity_of
 from hallofshame.domain.rounding import round_half_up
 from hallofshame.metrics.figures import ParkFigures, RideFigures
 from hallofshame.metrics.outages import KINDS, SEVERITIES, Outage
@@ -52,7 +53,12 @@ def ride_figures(f: RideFigures) -> dict[str, Any]:
 def park_identity(row: ParkRow) -> dict[str, Any]:
     p = row.park
     location = ", ".join(x for x in (p.city, p.region) if x) or None
-    return {"park_id": p.id, "name": p.name, "location": location}
+    return {
+        "park_id": p.id,
+        "name": p.name,
+        "location": location,
+        "fidelity": fidelity_of(p.reports_down),
+    }
 
 
 def park_downtime_item(rank: int, row: ParkRow, period: object) -> dict[str, Any]:
@@ -92,6 +98,7 @@ def ride_identity(row: RideRow) -> dict[str, Any]:
         "park_id": row.park.id,
         "park_name": row.park.name,
         "tier": row.ride.tier,
+        "fidelity": fidelity_of(row.park.reports_down),
     }
 
 

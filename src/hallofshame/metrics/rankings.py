@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hallofshame.db.models import Cycle, Park
+from hallofshame.domain.fidelity import INFERRED, REPORTED
 from hallofshame.metrics.figures import ParkFigures, RideFigures
 from hallofshame.metrics.windows import (
     ParkPeriod,
@@ -56,9 +57,14 @@ class RideRow:
 
 
 def selected_parks(
-    session: Session, filter_: str = "all-parks", park_id: int | None = None
+    session: Session,
+    filter_: str = "all-parks",
+    park_id: int | None = None,
+    fidelity: str = "all",
 ) -> list[Park]:
     stmt = select(Park).where(Park.active.is_(True))
+    if fidelity in (REPORTED, INFERRED):  # "all" keeps both
+        stmt = stmt.where(Park.reports_down.is_(fidelity == REPORTED))
     if filter_ == "disney-universal":
         stmt = stmt.where(Park.is_disney.is_(True) | Park.is_universal.is_(True))
     if park_id is not None:
@@ -83,8 +89,9 @@ def compute(
     version: int,
     filter_: str = "all-parks",
     park_id: int | None = None,
+    fidelity: str = "all",
 ) -> Snapshot:
-    parks = selected_parks(session, filter_, park_id)
+    parks = selected_parks(session, filter_, park_id, fidelity)
     tiers = ride_tiers(session, [p.id for p in parks])
     if period == LIVE:
         today = {

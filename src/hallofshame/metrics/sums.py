@@ -339,6 +339,16 @@ def running_ride_sums(
     return _per_ride(session, RideDayRunning, rollup_filter(RideDayRunning, days, version))
 
 
+def running_ride_day_sums(
+    session: Session, days: Mapping[int, Sequence[date]], version: int
+) -> dict[tuple[int, date], RideSums]:
+    """The running rows themselves, by (ride, local date)."""
+    if not any(days.values()):
+        return {}
+    where = rollup_filter(RideDayRunning, days, version)
+    return _stored_ride_sums(session, RideDayRunning, where, by_day=True)  # type: ignore[return-value]
+
+
 def span_ride_sums(
     session: Session, spans: Mapping[int, Sequence[Span]], version: int
 ) -> dict[int, RideSums]:
@@ -407,6 +417,13 @@ def running_park_open(
     session: Session, days: Mapping[int, Sequence[date]], version: int
 ) -> dict[int, ParkOpen]:
     return {k[0]: o for k, o in _stored_park_open(session, ParkDayRunning, days, version).items()}
+
+
+def running_park_day_open(
+    session: Session, days: Mapping[int, Sequence[date]], version: int
+) -> dict[tuple[int, date], ParkOpen]:
+    """The running park rows themselves, by (park, local date)."""
+    return _stored_park_open(session, ParkDayRunning, days, version, by_day=True)  # type: ignore[return-value]
 
 
 def _stored_park_open(

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hallofshame.db.models import Park
+from hallofshame.domain.fidelity import fidelity_of
 from hallofshame.domain.periods import Period, PeriodKind, Window, as_period, custom_period
 from hallofshame.domain.rounding import round_hours, round_percent
 from hallofshame.metrics import rankings
@@ -192,7 +193,11 @@ def trend_item(t: Trend) -> dict[str, Any]:
             "tier": t.ride.tier,
         }
         if t.ride is not None
-        else {"park_id": t.park.id, "name": t.park.name}
+        else {
+            "park_id": t.park.id,
+            "name": t.park.name,
+            "fidelity": fidelity_of(t.park.reports_down),
+        }
     )
     return item | {
         "uptime_now": round_percent(t.uptime_now),

@@ -49,7 +49,7 @@ def parks_list(query: NoQuery) -> dict[str, Any]:
 def parks_downtime(query: ParkDowntimeQuery) -> dict[str, Any]:
     """Parks ranked by shame score (or another figure) over a period."""
     period = query.parsed_period()
-    snap = snapshot(period, query.filter)
+    snap = snapshot(period, query.filter, fidelity=query.fidelity)
     rows = rankings.park_downtime(snap, query.sort_by)[: query.limit]
     items = [present.park_downtime_item(i, r, snap.period) for i, r in enumerate(rows, 1)]
     add_state_now(
@@ -59,6 +59,7 @@ def parks_downtime(query: ParkDowntimeQuery) -> dict[str, Any]:
         items,
         period=period.key,
         filter=query.filter,
+        fidelity=query.fidelity,
         sort_by=query.sort_by,
         limit=query.limit,
         metrics_version=settings().metrics_version,
@@ -71,12 +72,13 @@ def parks_downtime(query: ParkDowntimeQuery) -> dict[str, Any]:
 def parks_waittimes(query: WaitQuery) -> dict[str, Any]:
     """Parks ranked by average (or peak) posted wait over a period."""
     period = query.parsed_period()
-    snap = snapshot(period, query.filter)
+    snap = snapshot(period, query.filter, fidelity=query.fidelity)
     rows = rankings.park_waits(snap, query.sort_by)[: query.limit]
     return envelope(
         [present.park_wait_item(i, r) for i, r in enumerate(rows, 1)],
         period=period.key,
         filter=query.filter,
+        fidelity=query.fidelity,
         sort_by=query.sort_by,
         limit=query.limit,
         metrics_version=settings().metrics_version,

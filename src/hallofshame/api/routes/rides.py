@@ -60,7 +60,7 @@ bp = blueprint("rides", ["rides"])
 def rides_downtime(query: RideDowntimeQuery) -> dict[str, Any]:
     """Attractions ranked by downtime (or uptime, or breakdowns) over a period."""
     period = query.parsed_period()
-    snap = snapshot(period, query.filter)
+    snap = snapshot(period, query.filter, fidelity=query.fidelity)
     rows = rankings.ride_downtime(snap, query.sort_by)[: query.limit]
     items = [present.ride_downtime_item(i, r, snap.period) for i, r in enumerate(rows, 1)]
     add_state_now(
@@ -70,6 +70,7 @@ def rides_downtime(query: RideDowntimeQuery) -> dict[str, Any]:
         items,
         period=period.key,
         filter=query.filter,
+        fidelity=query.fidelity,
         sort_by=query.sort_by,
         limit=query.limit,
         metrics_version=settings().metrics_version,
@@ -80,7 +81,7 @@ def rides_downtime(query: RideDowntimeQuery) -> dict[str, Any]:
 def rides_waittimes(query: WaitQuery) -> dict[str, Any]:
     """Attractions ranked by average (or peak) posted wait over a period."""
     period = query.parsed_period()
-    snap = snapshot(period, query.filter)
+    snap = snapshot(period, query.filter, fidelity=query.fidelity)
     rows = rankings.ride_waits(snap, query.sort_by)[: query.limit]
     items = [present.ride_wait_item(i, r) for i, r in enumerate(rows, 1)]
     add_state_now(
@@ -90,6 +91,7 @@ def rides_waittimes(query: WaitQuery) -> dict[str, Any]:
         items,
         period=period.key,
         filter=query.filter,
+        fidelity=query.fidelity,
         sort_by=query.sort_by,
         limit=query.limit,
         metrics_version=settings().metrics_version,

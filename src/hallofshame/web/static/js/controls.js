@@ -50,14 +50,27 @@ export function reflectControls(defaults) {
   return state;
 }
 
+// A park's latest cycle is live while it is at most 30 minutes old (METRICS.md §5).
+export const LIVE_MAX_AGE_S = 30 * 60;
+
+// Whether any park has live data, by the API's own clock (the health check's ages):
+// true, false, or null when the health check has not answered.
+export function liveDataKnown() {
+  const value = document.getElementById("last-updated")?.dataset.live;
+  return value === undefined ? null : value === "true";
+}
+
 // The stamp is the latest collection cycle the API knows of, never the clock of the
-// viewer's machine; it is shown in the viewer's zone, named.
+// viewer's machine; it is shown in the viewer's zone, named once.
 export async function showFreshness() {
   const target = document.getElementById("last-updated");
   try {
     const body = await getJSON("/health");
-    const stamps = (body.data.sources || []).map((s) => s.latest_cycle_at).filter(Boolean).toSorted();
+    const sources = body.data.sources || [];
+    const stamps = sources.map((s) => s.latest_cycle_at).filter(Boolean).toSorted();
     const latest = stamps[stamps.length - 1];
+    const ages = sources.map((s) => s.age_seconds).filter((a) => typeof a === "number");
+    target.dataset.live = String(ages.length > 0 && Math.min(...ages) <= LIVE_MAX_AGE_S);
     if (!latest) {
       target.textContent = "No live data has been collected yet.";
       return null;
@@ -67,13 +80,15 @@ export async function showFreshness() {
       "Last updated ",
       Object.assign(document.createElement("time"), {
         dateTime: latest,
-        textContent: clockTime(latest, zone, { date: true }),
+        textContent: clockTime(latest, zone, { date: true, zoneName: false }),
       }),
       ` (${zone})`,
+      target.dataset.live === "true" ? "" : " · no live data in the last 30 minutes",
     );
     target.dataset.latest = latest;
     return latest;
   } catch {
+    delete target.dataset.live;
     target.textContent = "Data freshness unknown (health check failed).";
     return null;
   }

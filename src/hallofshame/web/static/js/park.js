@@ -6,8 +6,10 @@ import { chartBox, heatmap, lineChart } from "./charts.js";
 import { bindControls, reflectControls, scheduleRefresh, showFreshness } from "./controls.js";
 import { bindExplainDialog, explanation } from "./explain.js";
 import { clockTime, describeWindow, fmt } from "./format.js";
+import { fidelityMark } from "./fidelity.js";
 import { customWindow } from "./park_window.js";
 import { bindSearch } from "./search.js";
+import { mountStrip } from "./strip.js";
 import { onStateChange, periodParams } from "./state.js";
 import { localStamp, wallClockOf } from "./timeline.js";
 import { el, empty, fill, openBadge, panel } from "./ui.js";
@@ -25,7 +27,7 @@ const fig = (key, text) => el("span", { "data-figure": key }, text);
 
 function headline(d) {
   return el("div", { class: "panels" },
-    panel("Shame score", fig("shame_score", fmt.score(d.shame_score))),
+    panel("Shame score", fig("shame_score", fmt.score(d.shame_score)), fidelityMark(d.park)),
     panel("Ride-hours down", fig("total_downtime_hours", fmt.hours(d.total_downtime_hours))),
     panel("Uptime", fig("uptime_percentage", fmt.percent(d.uptime_percentage))),
     panel("Rides down", fig("rides_down", fmt.count(d.rides_down))),
@@ -47,12 +49,14 @@ function head(park) {
   return el("div", {},
     el("p", {}, "Park now: ", openBadge(status.park_is_open),
       status.last_cycle_at ? ` · last cycle ${clockTime(status.last_cycle_at, park.timezone, { date: true })}` : " · no live data in the last 30 minutes"),
-    el("div", { class: "panels panels-now" },
-      panel("Operating", fig("OPERATING", fmt.count(counts.OPERATING))),
-      panel("Down", fig("DOWN", fmt.count(counts.DOWN))),
-      panel("Closed", fig("CLOSED", fmt.count(counts.CLOSED))),
-      panel("Refurbishment", fig("REFURBISHMENT", fmt.count(counts.REFURBISHMENT))),
-      panel("Unknown", fig("UNKNOWN", fmt.count(counts.UNKNOWN)))),
+    status.has_live_data === false
+      ? el("p", { class: "state state-empty", "data-no-live": "" }, "No live data: the park has not been polled in the last 30 minutes, so its rides' state now is unknown.")
+      : el("div", { class: "panels panels-now" },
+        panel("Operating", fig("OPERATING", fmt.count(counts.OPERATING))),
+        panel("Down", fig("DOWN", fmt.count(counts.DOWN))),
+        panel("Closed", fig("CLOSED", fmt.count(counts.CLOSED))),
+        panel("Refurbishment", fig("REFURBISHMENT", fmt.count(counts.REFURBISHMENT))),
+        panel("Unknown", fig("UNKNOWN", fmt.count(counts.UNKNOWN)))),
     schedule(park));
 }
 
@@ -123,3 +127,4 @@ bindSearch();
 bindExplainDialog();
 onStateChange(render);
 showFreshness().then(render);
+mountStrip("parks", parkId);

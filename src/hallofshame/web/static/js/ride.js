@@ -8,6 +8,7 @@ import { bindControls, reflectControls, scheduleRefresh, showFreshness } from ".
 import { clockTime, describeWindow, fmt } from "./format.js";
 import { bindSearch } from "./search.js";
 import { breakdownList, stayOrGo } from "./stay.js";
+import { mountStrip } from "./strip.js";
 import { linkWith, onStateChange, periodParams } from "./state.js";
 import { localStamp } from "./timeline.js";
 import { el, empty, fill, panel, statusBadge, table, tierBadge } from "./ui.js";
@@ -117,3 +118,4 @@ bindControls(DEFAULTS);
 bindSearch();
 onStateChange(render);
 showFreshness().then(render);
+mountStrip("rides", rideId);

@@ -122,7 +122,8 @@ export function table({ caption, columns, rows, sorted, onSort, id, rowHeader, s
         columns.map((col) => {
           const content = col.render ? col.render(row) : row[col.key];
           const isHeader = col.key === headerKey;
-          const cell = el(isHeader ? "th" : "td", { class: cls(col), "data-col": col.key, scope: isHeader ? "row" : null });
+          // data-label names the figure where a phone shows each row as a card.
+          const cell = el(isHeader ? "th" : "td", { class: cls(col), "data-col": col.key, "data-label": col.label, scope: isHeader ? "row" : null });
           cell.append(content instanceof Node ? content : document.createTextNode(content ?? fmt.dash));
           return cell;
         }),

@@ -2,7 +2,9 @@
 // and ride rankings, sorted by the API (sort_by), never re-sorted here.
 
 import { getJSON } from "./api.js";
+import { liveDataKnown } from "./controls.js";
 import { openExplanation } from "./explain.js";
+import { fidelityNote, withFidelity } from "./fidelity.js";
 import { describeWindow, fmt } from "./format.js";
 import { linkWith, periodParams, writeState } from "./state.js";
 import { el, empty, fill, openBadge, panel, scoreBadge, statusBadge, table, tierBadge } from "./ui.js";
@@ -22,17 +24,19 @@ function rideLink(id, name, state) {
   return el("a", { href: linkWith(`/rides/${id}`, state) }, name);
 }
 
+// What the page says instead of figures when no park was polled in the last 30 minutes.
+const NO_LIVE = "No live data: no park has been polled in the last 30 minutes, so nothing is known about right now.";
+
 function panels(target, summary, counts, period) {
+  if (liveDataKnown() === false) {
+    // Zeros would read as "nothing is down"; the truth is that nothing is known.
+    const past = el("p", { class: "state state-empty", "data-no-live": "" }, NO_LIVE);
+    if (period === "live") return target.replaceChildren(past, el("p", { class: "muted" }, "Pick another period for figures of the past."));
+    return target.replaceChildren(periodPanels(summary, period), past);
+  }
   const now = counts ? counts.data : null;
-  const inPeriod = period === "live" ? "now" : "in this period";
   target.replaceChildren(
-    el("div", { class: "panels" },
-      panel("Parks tracked", fmt.count(summary.parks_tracked)),
-      panel("Parks open", fmt.count(summary.parks_open), inPeriod),
-      panel("Rides operating", fmt.count(summary.rides_operating), inPeriod),
-      panel("Rides down", fmt.count(summary.rides_down), inPeriod),
-      panel("Ride-hours down", fmt.hours(summary.total_downtime_hours), period === "live" ? "today" : inPeriod),
-    ),
+    periodPanels(summary, period),
     now
       ? el("div", { class: "panels panels-now", "aria-label": "Attractions right now" },
           panel("Operating now", fmt.count(now.OPERATING)),
@@ -41,6 +45,19 @@ function panels(target, summary, counts, period) {
           panel("Refurbishment", fmt.count(now.REFURBISHMENT)),
           panel("In closed parks", fmt.count(now.PARK_CLOSED)))
       : el("p", { class: "muted" }, "The live attraction counts are not available."),
+  );
+}
+
+function periodPanels(summary, period) {
+  const inPeriod = period === "live" ? "now" : "in this period";
+  return (
+    el("div", { class: "panels" },
+      panel("Parks tracked", fmt.count(summary.parks_tracked)),
+      panel("Parks open", fmt.count(summary.parks_open), inPeriod),
+      panel("Rides operating", fmt.count(summary.rides_operating), inPeriod),
+      panel("Rides down", fmt.count(summary.rides_down), inPeriod),
+      panel("Ride-hours down", fmt.hours(summary.total_downtime_hours), period === "live" ? "today" : inPeriod),
+    )
   );
 }
 
@@ -64,12 +81,12 @@ export function downtimeView(root, state, ctx) {
   fill(parks.body, "the park rankings", () => parkQuery, (body) => {
     ctx.setWindow(describeWindow(body.meta));
     if (!body.data.length) {
-      empty(parks.body, live ? "No open park has a ride down right now." : "No park had downtime in this period.");
+      empty(parks.body, live ? (liveDataKnown() === false ? NO_LIVE : "No open park has a ride down right now.") : "No park had downtime in this period.");
       return;
     }
     const columns = [
       { key: "rank", label: "#", numeric: true },
-      { key: "name", label: "Park", render: (p) => parkLink(p.park_id, p.name, state) },
+      { key: "name", label: "Park", render: (p) => withFidelity(parkLink(p.park_id, p.name, state), p) },
       { key: "shame_score", label: "Shame score", numeric: true, sort: "shame_score",
         render: (p) => scoreBadge(p.shame_score, { onclick: () => openExplanation(p.park_id, periodParams(state), { parkName: p.name }), label: `Shame score ${fmt.score(p.shame_score)} for ${p.name}: show how it is computed` }) },
       { key: "location", label: "Location", small: false, render: (p) => p.location || fmt.dash },
@@ -81,17 +98,18 @@ export function downtimeView(root, state, ctx) {
     parks.body.replaceChildren(
       table({ caption: "Parks ranked by shame score", id: "park-table", columns, rows: body.data, sorted: parkSort, onSort: (s) => writeState({ park_sort: s }, { defaults: ctx.defaults }) }),
       ...(live ? [el("p", { class: "muted note" }, "Live: score and rides down are each park's latest cycle; hours and uptime are today's so far. Closed parks are not listed.")] : []),
+      fidelityNote(body.data) || "",
     );
   }, ctx);
 
   fill(rides.body, "the ride rankings", () => getJSON("/rides/downtime", { ...params, sort_by: rideSort }), (body) => {
     if (!body.data.length) {
-      empty(rides.body, live ? "No ride is down right now." : "No ride was down in this period.");
+      empty(rides.body, live ? (liveDataKnown() === false ? NO_LIVE : "No ride is down right now.") : "No ride was down in this period.");
       return;
     }
     const columns = [
       { key: "rank", label: "#", numeric: true },
-      { key: "name", label: "Ride", render: (r) => rideLink(r.ride_id, r.name, state) },
+      { key: "name", label: "Ride", render: (r) => withFidelity(rideLink(r.ride_id, r.name, state), r) },
       { key: "tier", label: "Tier", small: false, render: (r) => tierBadge(r.tier) },
       { key: "park_name", label: "Park", render: (r) => parkLink(r.park_id, r.park_name, state) },
       showNow ? { key: "current_status", label: "Now", render: (r) => statusBadge(r.current_status) } : null,
@@ -100,7 +118,7 @@ export function downtimeView(root, state, ctx) {
       { key: "breakdowns", label: "Breakdowns", numeric: true, sort: "breakdowns", render: (r) => fmt.count(r.breakdowns) },
       { key: "longest_outage_minutes", label: "Longest outage (min)", numeric: true, small: false, render: (r) => fmt.minutes(r.longest_outage_minutes) },
     ].filter(Boolean);
-    rides.body.replaceChildren(table({ caption: "Rides ranked by downtime", id: "ride-table", columns, rows: body.data, sorted: rideSort, onSort: (s) => writeState({ ride_sort: s }, { defaults: ctx.defaults }) }));
+    rides.body.replaceChildren(table({ caption: "Rides ranked by downtime", id: "ride-table", columns, rows: body.data, sorted: rideSort, onSort: (s) => writeState({ ride_sort: s }, { defaults: ctx.defaults }) }), fidelityNote(body.data) || "");
   }, ctx);
 }
 
