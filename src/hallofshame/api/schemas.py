@@ -124,19 +124,9 @@ class ParkWaitItem(BaseModel):
     rides_reporting: int
 
 
-class RideDowntimeItem(BaseModel):
-    rank: int
-    ride_id: int
-    name: str
-    park_id: int
-    park_name: str
-    tier: int | None
-    fidelity: str = Field(description="reported (the feed reports DOWN) or inferred")
-    downtime_hours: float
-    uptime_percentage: float | None
-    breakdowns: int
-    longest_outage_minutes: float | None
-    current_status: str | None = None
+class DownNow(BaseModel):
+    """What a ride down now carries (METRICS.md §8), the same in every live listing."""
+
     down_for_minutes: float | None = Field(
         None,
         description="down now: how long its outage has lasted so far (not cut at midnight), "
@@ -150,6 +140,21 @@ class RideDowntimeItem(BaseModel):
         description="down now: the chance it is back within 30 minutes, from its own outages "
         "of that kind in the last 90 days; null when not down now or without enough history",
     )
+
+
+class RideDowntimeItem(DownNow):
+    rank: int
+    ride_id: int
+    name: str
+    park_id: int
+    park_name: str
+    tier: int | None
+    fidelity: str = Field(description="reported (the feed reports DOWN) or inferred")
+    downtime_hours: float
+    uptime_percentage: float | None
+    breakdowns: int
+    longest_outage_minutes: float | None
+    current_status: str | None = None
 
 
 class RideWaitItem(BaseModel):
@@ -165,7 +170,7 @@ class RideWaitItem(BaseModel):
     current_wait_minutes: float | None = None
 
 
-class DetailRide(BaseModel):
+class DetailRide(DownNow):
     ride_id: int
     name: str
     tier: int | None
@@ -176,19 +181,6 @@ class DetailRide(BaseModel):
     breakdowns: int
     contribution: float = Field(description="the ride's share of the shame score")
     status: str = Field(description="its live state now")
-    down_for_minutes: float | None = Field(
-        None,
-        description="down now: how long its outage has lasted so far (not cut at midnight), "
-        "as /rides/{id}/recovery answers by default; null when not down now",
-    )
-    outage_kind: str | None = Field(
-        None, description="down now: breakdown or opening_delay; null when not down now"
-    )
-    chance_back_within_30_percentage: float | None = Field(
-        None,
-        description="down now: the chance it is back within 30 minutes, from its own outages "
-        "of that kind in the last 90 days; null when not down now or without enough history",
-    )
 
 
 class ExcludedRide(BaseModel):
