@@ -26,8 +26,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), each with databases of its own;
+# a file's tests stay in one process, so a module's fixtures are built once. Three on two
+# cores: the tests wait on the database servers a good part of the time.
+TEST_WORKERS ?= 3
+
 unit: $(STAMP)
-	$(BIN)/python -m pytest --durations=20 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=20 $(PYTEST_ARGS)
 
 test: lint typecheck unit
 

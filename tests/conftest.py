@@ -132,6 +132,35 @@ def session(engine: Engine) -> Iterator[Session]:
         conn.close()
 
 
+#: Test files that share a session fixture too costly to build twice run in one xdist
+#: process (``make test`` distributes by file): the simulated quarter of the uptime strips
+#: and fidelity tests, and the dashboard's simulated history and its one Chromium.
+SHARED_SESSIONS = {
+    "tests/api/test_days.py": "quarter",
+    "tests/api/test_fidelity.py": "quarter",
+    "tests/web/": "web",
+}
+
+
+def _scope_of(nodeid: str) -> str:
+    path = nodeid.split("::", 1)[0]
+    for prefix, scope in SHARED_SESSIONS.items():
+        if path.startswith(prefix):
+            return scope
+    return path
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Distribute by file, but keep the files of ``SHARED_SESSIONS`` together."""
+    from xdist.scheduler import LoadFileScheduling
+
+    class BySharedSession(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _scope_of(nodeid)
+
+    return BySharedSession(config, log)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for eng in _engines.values():
         eng.dispose()
