@@ -87,6 +87,7 @@ def recent_breakdowns(
     now: datetime,
     park_ids: Sequence[int] | None = None,
     ride_id: int | None = None,
+    ride_ids: tuple[int, ...] | None = None,
     tier: int | None = None,
     lookback: timedelta = LOOKBACK,
     limit: int | None = None,
@@ -109,7 +110,8 @@ def recent_breakdowns(
         for p in parks.values()
     }
     zones = {p.id: p.timezone for p in parks.values()}
-    states = episode_states(session, Scope(days=days, until=now, ride_id=ride_id), now, zones)
+    scope = Scope(days=days, until=now, ride_id=ride_id, ride_ids=ride_ids)
+    states = episode_states(session, scope, now, zones)
     # Asked even when there is no episode: a fixed number of statements per call.
     rides = {
         r.id: r

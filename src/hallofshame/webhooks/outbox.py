@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hallofshame.config import get_settings
-from hallofshame.db.models import BreakdownEvent
+from hallofshame.db.models import BreakdownEvent, Cycle, Observation
 from hallofshame.domain.rounding import round_minutes
-from hallofshame.domain.statuses import Origin
+from hallofshame.domain.statuses import Origin, RideStatus
 from hallofshame.ingest.cycles import CycleOutcome
 from hallofshame.metrics.breakdown_entries import (
     BreakdownEntry,
@@ -92,9 +92,29 @@ def record_breakdown_events(session: Session, outcome: CycleOutcome) -> int:
     # promise); the work is one park's episodes of today.
     if not open_since and not outcome.park_open:
         return 0
-    # Today's episodes, and those of the days an open announcement started on.
+    # Today's episodes, and those of the days an open announcement started on, of the
+    # only rides that can have news: one whose episode starts now is counted down now, so
+    # reads DOWN (or CLOSED, which a park without DOWN means by it); one whose episode
+    # ends has its start announced. (Every ride of the park: +31 % on a 48-park cycle.)
     lookback = ts - min(open_since) if open_since else timedelta(0)
-    entries = recent_breakdowns(session, now=ts, park_ids=[outcome.park_id], lookback=lookback)
+    candidates = {ride_id for ride_id, _ in known} | set(
+        session.scalars(
+            select(Observation.ride_id)
+            .join(Cycle, Cycle.id == Observation.cycle_id)
+            .where(
+                Cycle.park_id == outcome.park_id,
+                Cycle.ts == ts,
+                Observation.status.in_((RideStatus.DOWN.value, RideStatus.CLOSED.value)),
+            )
+        )
+    )
+    entries = recent_breakdowns(
+        session,
+        now=ts,
+        park_ids=[outcome.park_id],
+        ride_ids=tuple(sorted(candidates)),
+        lookback=lookback,
+    )
     written = 0
     for entry in entries:
         kinds = known.get((entry.ride_id, entry.first_ts), set())
