@@ -143,13 +143,14 @@ def _new_events(session: Session, park: Park, events: Sequence[ArchiveEvent]) ->
         return []
     first = min(e.event_time for e in events).replace(microsecond=0)
     last = max(e.event_time for e in events)
-    stored = set(
-        session.execute(
+    stored = {
+        (entity_id, at)
+        for entity_id, at in session.execute(
             select(StoredEvent.entity_id, StoredEvent.event_time).where(
                 StoredEvent.park_id == park.id, StoredEvent.event_time.between(first, last)
             )
-        ).tuples()
-    )
+        )
+    }
     fresh: dict[tuple[str, datetime], ArchiveEvent] = {}
     for e in events:
         key = (e.entity_id, e.event_time.replace(microsecond=0))
