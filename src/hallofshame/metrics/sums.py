@@ -89,7 +89,7 @@ def _plus(a: int | None, b: int | None) -> int | None:
     return None if a is None or b is None else a + b
 
 
-def _int(value: Any) -> int:
+def as_int(value: Any) -> int:
     """A database sum (int, Decimal or None for no rows) as an int."""
     return int(value or 0)
 
@@ -130,14 +130,14 @@ def sums_from(ride_id: int, park_id: int, values: Sequence[Any]) -> RideSums:
     return RideSums(
         ride_id=ride_id,
         park_id=park_id,
-        up_s=_int(up),
-        down_s=_int(down),
-        capacity_s=_int(cap),
-        wait_sum=_int(wait_sum),
-        wait_n=_int(wait_n),
+        up_s=as_int(up),
+        down_s=as_int(down),
+        capacity_s=as_int(cap),
+        wait_sum=as_int(wait_sum),
+        wait_n=as_int(wait_n),
         wait_max=None if wait_max is None else int(wait_max),
-        observations=_int(n),
-        observed_s=_int(observed),
+        observations=as_int(n),
+        observed_s=as_int(observed),
     )
 
 
@@ -195,7 +195,7 @@ def _raw_sums_with_episodes(
     out: dict[tuple[int, int], RideSums] = {}
     for row in session.execute(stmt):
         sums = sums_from(row[0], row[2], row[3 : 3 + SUM_WIDTH])
-        sums.episodes = _int(row[3 + SUM_WIDTH])
+        sums.episodes = as_int(row[3 + SUM_WIDTH])
         sums.longest_s = None if row[4 + SUM_WIDTH] is None else int(row[4 + SUM_WIDTH])
         out[(row[0], int(row[1]))] = sums
     return out
@@ -224,10 +224,10 @@ def _raw_open(session: Session, scope: Scope, *, by_day: bool) -> dict[tuple[int
     return {
         (row[0], int(row[1])): ParkOpen(
             park_id=row[0],
-            open_s=_int(row[2]),
-            cycles=_int(row[3]),
+            open_s=as_int(row[2]),
+            cycles=as_int(row[3]),
             latest_ts=row[4] if isinstance(row[4], datetime) else None,
-            span_s=_int(row[5]),
+            span_s=as_int(row[5]),
         )
         for row in session.execute(stmt)
     }
@@ -381,13 +381,13 @@ def _stored_ride_sums(
         out[(row[0], d)] = RideSums(
             ride_id=row[0],
             park_id=row[1],
-            up_s=_int(up),
-            down_s=_int(down),
-            capacity_s=_int(cap),
-            wait_sum=_int(wait_sum),
-            wait_n=_int(wait_n),
+            up_s=as_int(up),
+            down_s=as_int(down),
+            capacity_s=as_int(cap),
+            wait_sum=as_int(wait_sum),
+            wait_n=as_int(wait_n),
             wait_max=None if wait_max is None else int(wait_max),
-            episodes=_int(episodes),
+            episodes=as_int(episodes),
             longest_s=None if longest is None else int(longest),
             observations=1,
             observed_s=None if observed is None else int(observed),
@@ -449,8 +449,8 @@ def _stored_park_open(
     return {
         (row[0], row[5]): ParkOpen(
             park_id=row[0],
-            open_s=_int(row[1]),
-            cycles=_int(row[2]),
+            open_s=as_int(row[1]),
+            cycles=as_int(row[2]),
             latest_ts=row[3],
             span_s=None if row[4] is None else int(row[4]),
         )
@@ -480,8 +480,8 @@ def span_park_open(
             days=days,
             open=ParkOpen(
                 park_id=pid,
-                open_s=_int(open_s),
-                cycles=_int(cycles),
+                open_s=as_int(open_s),
+                cycles=as_int(cycles),
                 span_s=None if span_s is None else int(span_s),
             ),
         )

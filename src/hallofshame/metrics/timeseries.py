@@ -49,6 +49,7 @@ from hallofshame.metrics.sums import (
     SUM_WIDTH,
     ParkOpen,
     RideSums,
+    as_int,
     rollup_park_day_open,
     rollup_ride_day_sums,
     sum_columns,
@@ -246,11 +247,6 @@ def _scope(park: Park, start: datetime, end: datetime, ride_id: int | None) -> S
     )
 
 
-def _int(value: Any) -> int:
-    """A database sum (int, Decimal or None for no rows) as an int."""
-    return int(value or 0)
-
-
 def series(
     session: Session,
     park: Park,
@@ -374,8 +370,8 @@ def _read_raw(
     for row in session.execute(grouped):
         opens[int(row[0])] = ParkOpen(
             park_id=park.id,
-            open_s=_int(row[1]),
-            cycles=_int(row[2]),
+            open_s=as_int(row[1]),
+            cycles=as_int(row[2]),
             latest_ts=row[4] if isinstance(row[4], datetime) else None,
-            span_s=_int(row[3]),
+            span_s=as_int(row[3]),
         )

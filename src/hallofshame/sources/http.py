@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from hallofshame.backoff import equal_jitter
 from hallofshame.sources.base import FetchError, PayloadError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -157,8 +158,7 @@ class HttpClient:
 
         The random half spreads retries of many parks polled on the same tick.
         """
-        ceiling = min(self.backoff_max, self.backoff_base * float(2**attempt))
-        return ceiling / 2 + self._jitter() * ceiling / 2
+        return equal_jitter(attempt, self.backoff_base, self.backoff_max, self._jitter())
 
     @staticmethod
     def _key(url: str, params: Params | None) -> str:

@@ -27,6 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hallofshame import __version__
+from hallofshame.backoff import equal_jitter
 from hallofshame.db.models import (
     BreakdownEvent,
     WebhookAttempt,
@@ -63,8 +64,10 @@ def backoff(attempts: int, rng: random.Random) -> timedelta:
     """The wait after the ``attempts``-th failure: doubling from ``BACKOFF_BASE`` to
     ``BACKOFF_CAP``, then a random half of it taken off so that receivers that failed
     together are not all retried in the same second."""
-    full = min(BACKOFF_CAP, BACKOFF_BASE * float(2 ** max(0, min(attempts - 1, 20))))
-    return full / 2 + full / 2 * rng.random()
+    seconds = equal_jitter(
+        attempts - 1, BACKOFF_BASE.total_seconds(), BACKOFF_CAP.total_seconds(), rng.random()
+    )
+    return timedelta(seconds=seconds)
 
 
 # --- fan-out ----------------------------------------------------------------------------

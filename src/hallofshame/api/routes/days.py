@@ -6,6 +6,7 @@ from ``metrics.days``, which reads every day from the store its one-day window r
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -15,6 +16,7 @@ from hallofshame.api.export import FORMATS, empty_columns
 from hallofshame.api.lookups import get_park, get_ride
 from hallofshame.api.params import ParkPath, Query, RidePath, choice
 from hallofshame.api.schemas import Envelope
+from hallofshame.db.models import Park
 from hallofshame.domain.fidelity import fidelity_of
 from hallofshame.domain.rounding import round_hours, round_percent, round_shame
 from hallofshame.metrics.days import (
@@ -63,6 +65,21 @@ empty_columns("days.ride_days", RideDayItem)
 empty_columns("days.park_days_route", ParkDayItem)
 
 
+def _strip(
+    items: list[dict[str, Any]], park: Park, first: date, last: date, days: int
+) -> dict[str, Any]:
+    """A strip's answer: its days and, in ``meta``, whose days they are."""
+    return envelope(
+        items,
+        metrics_version=settings().metrics_version,
+        timezone=park.timezone,
+        fidelity=fidelity_of(park.reports_down),
+        start_date=first.isoformat(),
+        end_date=last.isoformat(),
+        days=days,
+    )
+
+
 @bp.get("/rides/<int:ride_id>/days", responses={200: Envelope[list[RideDayItem]]})
 def ride_days(path: RidePath, query: DaysQuery) -> dict[str, Any]:
     """The ride's last N local days, oldest first: each day's uptime, downtime and
@@ -84,15 +101,7 @@ def ride_days(path: RidePath, query: DaysQuery) -> dict[str, Any]:
                 "breakdowns": f.breakdowns,
             }
         )
-    return envelope(
-        items,
-        metrics_version=settings().metrics_version,
-        timezone=park.timezone,
-        fidelity=fidelity_of(park.reports_down),
-        start_date=first.isoformat(),
-        end_date=last.isoformat(),
-        days=query.days,
-    )
+    return _strip(items, park, first, last, query.days)
 
 
 @bp.get("/parks/<int:park_id>/days", responses={200: Envelope[list[ParkDayItem]]})
@@ -113,12 +122,4 @@ def park_days_route(path: ParkPath, query: DaysQuery) -> dict[str, Any]:
         }
         for day in park_days(session, park, first, last, now(), settings().metrics_version)
     ]
-    return envelope(
-        items,
-        metrics_version=settings().metrics_version,
-        timezone=park.timezone,
-        fidelity=fidelity_of(park.reports_down),
-        start_date=first.isoformat(),
-        end_date=last.isoformat(),
-        days=query.days,
-    )
+    return _strip(items, park, first, last, query.days)
