@@ -134,15 +134,6 @@ class World:
 
 
 @pytest.fixture
-def upstream() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
-@pytest.fixture
 def receiver() -> Iterator[Receiver]:
     server = HTTPServer(host="127.0.0.1", threaded=True)
     server.start()
