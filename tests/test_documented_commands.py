@@ -154,7 +154,8 @@ def docs_env(
         HOS_DATABASE_URL=url,
         HOS_DATA_DIR=str(tmp_path_factory.mktemp("data")),
         HOS_NOW=NOW,
-        HOS_RUN_DAYS="1",  # the demo's history, kept short (the option is --days)
+        # The demo's history kept short (the option is --days): from midnight of its day only.
+        HOS_RUN_DAYS="0",
         HOS_WIKI_URL=fake_upstream + "/v1",
         HOS_QUEUE_TIMES_URL=fake_upstream,
         HOS_WEATHER_URL=fake_upstream + "/meteo",

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from hallofshame.db.dialects import recreate_database
 from hallofshame.db.engine import make_engine
 from hallofshame.db.models import Base, Cycle, ParkDayRunning, Ride, RideDayRunning
 from hallofshame.ingest.pipeline import ingest_lines
+from hallofshame.jobs.tasks import REPLAY_BATCH_LINES
 from hallofshame.metrics import present, rankings
 from hallofshame.sources.replay import ReplayLine, read_replay
 from tests.conftest import SHARED, sibling_url
@@ -33,6 +35,9 @@ SCENARIO = SHARED / "scenarios" / "01_basic_day_reporting_park"
 RUN_RECORDS = {"job_runs", "job_locks", "alembic_version"}
 #: Columns numbered by the database: a killed transaction may have used some numbers.
 NUMBERED = {"id", "cycle_id", "computed_at"}
+#: Lines of the long feed: more than a batch (``REPLAY_BATCH_LINES``), so a load is killed
+#: with a batch committed and another under way.
+LONG = REPLAY_BATCH_LINES * 3 // 2
 
 
 def long_feed(path: Path, lines: int) -> Path:
@@ -95,7 +100,7 @@ def _replay(url: str, feed: Path, now: str) -> subprocess.Popen[bytes]:
 def test_a_killed_replay_run_again_ends_with_the_rows_of_one_whole_load(
     db_url: str, tmp_path: Path
 ) -> None:
-    feed = long_feed(tmp_path / "long.ndjson", 5000)
+    feed = long_feed(tmp_path / "long.ndjson", LONG)
     now = "2026-08-10T00:00:00Z"  # after the feed: every day of it has ended
     killed_url, whole_url = sibling_url(db_url, "killed"), sibling_url(db_url, "whole")
     killed, whole = _engine(killed_url), _engine(whole_url)
@@ -112,14 +117,14 @@ def test_a_killed_replay_run_again_ends_with_the_rows_of_one_whole_load(
         run.wait()
         with killed.connect() as conn:
             part = conn.scalar(select(func.count()).select_from(Cycle))
-        assert 0 < part < 5000
+        assert 0 < part < LONG
         for url in (killed_url, whole_url):
             done = _replay(url, feed, now)
             _, err = done.communicate(timeout=600)
             assert done.returncode == 0, err.decode()
         assert dump(killed) == dump(whole)
         with whole.connect() as conn:
-            assert conn.scalar(select(func.count()).select_from(Cycle)) == 5000
+            assert conn.scalar(select(func.count()).select_from(Cycle)) == LONG
     finally:
         killed.dispose()
         whole.dispose()
@@ -204,21 +209,42 @@ def _simulate(url: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "HOS_DATABASE_URL": url, "HOS_NOW": "2026-08-10T15:00:00Z"}
     code = "from hallofshame.cli import main; main()"
     return subprocess.Popen(
-        [sys.executable, "-c", code, "simulate", "--parks", "3", "--days", "6"],
+        [sys.executable, "-c", code, "simulate", "--parks", "3", "--days", "4"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
 
 
+def _simulated(url: str) -> None:
+    done = _simulate(url)
+    _, err = done.communicate(timeout=600)
+    assert done.returncode == 0, err.decode()
+
+
+@pytest.fixture(scope="module")
+def whole_simulation(db_url: str) -> Iterator[dict[str, list[tuple[Any, ...]]]]:
+    """The rows of one simulation never interrupted (what each killed run must end with)."""
+    url = sibling_url(db_url, "simwhole")
+    eng = _engine(url)
+    try:
+        _simulated(url)
+        rows = dump(eng)
+    finally:
+        eng.dispose()
+    assert len(rows["park_day_rollups"]) > 3
+    yield rows
+    recreate_database(url)
+
+
 @pytest.mark.parametrize("stage", ["history", "rollups"])
 def test_a_killed_simulation_run_again_ends_with_the_rows_of_one_whole_run(
-    db_url: str, stage: str
+    db_url: str, stage: str, whole_simulation: dict[str, list[tuple[Any, ...]]]
 ) -> None:
     from hallofshame.db.models import ParkDayRollup
 
-    killed_url, whole_url = sibling_url(db_url, "simkilled"), sibling_url(db_url, "simwhole")
-    killed, whole = _engine(killed_url), _engine(whole_url)
+    killed_url = sibling_url(db_url, "simkilled")
+    killed = _engine(killed_url)
     watched = Cycle if stage == "history" else ParkDayRollup
     try:
         run = _simulate(killed_url)
@@ -231,13 +257,7 @@ def test_a_killed_simulation_run_again_ends_with_the_rows_of_one_whole_run(
         assert run.poll() is None, f"the simulation ended before its {stage} could be stopped"
         os.kill(run.pid, signal.SIGKILL)
         run.wait()
-        for url in (killed_url, whole_url):
-            done = _simulate(url)
-            _, err = done.communicate(timeout=600)
-            assert done.returncode == 0, err.decode()
-        assert dump(killed) == dump(whole)
-        with whole.connect() as conn:
-            assert conn.scalar(select(func.count()).select_from(ParkDayRollup)) > 3
+        _simulated(killed_url)
+        assert dump(killed) == whole_simulation
     finally:
         killed.dispose()
-        whole.dispose()
