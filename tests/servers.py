@@ -38,12 +38,15 @@ class PrivateServer:
     root: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
+    database: str = "hos_faults"
+    #: More server options, e.g. a replication setup's binary log and server id.
+    args: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
         if self.kind == "mariadb":
-            return f"mysql+pymysql://root@127.0.0.1:{self.port}/hos_faults"
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/hos_faults"
+            return f"mysql+pymysql://root@127.0.0.1:{self.port}/{self.database}"
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{self.database}"
 
     @property
     def data(self) -> Path:
@@ -80,6 +83,7 @@ class PrivateServer:
                 "--bind-address=127.0.0.1",
                 "--user=root",
                 "--innodb-buffer-pool-size=64M",
+                *self.args,
             ]
         else:
             assert PG_BIN is not None
@@ -96,6 +100,7 @@ class PrivateServer:
                     "listen_addresses=127.0.0.1",
                     "-c",
                     "fsync=off",
+                    *self.args,
                 ]
             )
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
@@ -118,6 +123,19 @@ class PrivateServer:
         else:  # the postmaster's pid, behind runuser
             pid = int((self.data / "postmaster.pid").read_text().split()[0])
             os.kill(pid, signal.SIGINT)
+        self.proc.wait(timeout=60)
+        self.proc = None
+
+    def kill(self) -> None:
+        """A crash: MariaDB gets SIGKILL; PostgreSQL an immediate shutdown (SIGQUIT, no
+        checkpoint, crash recovery at the next start), since a SIGKILLed postmaster
+        leaves its backends holding the shared memory a restart needs."""
+        assert self.proc is not None
+        if self.kind == "mariadb":
+            self.proc.kill()
+        else:
+            pid = int((self.data / "postmaster.pid").read_text().split()[0])
+            os.kill(pid, signal.SIGQUIT)
         self.proc.wait(timeout=60)
         self.proc = None
 
