@@ -396,6 +396,16 @@ def test_the_api_reads_the_replica_and_falls_back_to_the_primary(
         health = api.health()
         assert health["status"] == "ok", health["reasons"]
         assert health["read_replicas"][0]["status"] == "ok"
+
+        # The primary stopped: reads go on from the replica, health names the primary.
+        pair.primary.stop()
+        assert _timeseries(api, park_id, "1h") == (3, "miss")
+        health = api.health()
+        assert (health["status"], health["database"]) == ("degraded", False)
+        assert health["reasons"][0].startswith("primary database unreachable: ")
+        assert [s["source"] for s in health["sources"]]  # the feeds as the replica has them
+        assert health["read_replicas"][0]["replication"] == "stopped"  # its primary is gone
+        assert api.metric("hos_read_replica_up", replica=replica) == 1
     finally:
         clock.set_now(None)
     took = time.perf_counter() - started

@@ -13,6 +13,8 @@ import time
 
 from flask import Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from hallofshame.api.common import now, primary_db, replicas
 from hallofshame.api.lookups import latest_cycle_by_source
@@ -75,11 +77,18 @@ def _nan(value: float | None) -> float:
 
 def metrics() -> Response:
     at = now()
-    for source, ts in latest_cycle_by_source(primary_db(), at).items():
-        CYCLE_AGE.labels(source).set((at - ts).total_seconds())
+    primary: Session | None = None
+    try:
+        primary = primary_db()
+        for source, ts in latest_cycle_by_source(primary, at).items():
+            CYCLE_AGE.labels(source).set((at - ts).total_seconds())
+    except SQLAlchemyError:
+        primary = None
+        if replicas() is None:
+            raise  # no database to report on: the scrape fails (503)
     router = replicas()
     if router is not None:
-        for state in router.probe(primary_db()):
+        for state in router.probe(primary):
             REPLICA_UP.labels(state.name).set(1 if state.reachable else 0)
             REPLICA_RUNNING.labels(state.name).set(1 if state.replication == "running" else 0)
             REPLICA_LAG.labels(state.name).set(_nan(state.lag_seconds))
