@@ -60,8 +60,12 @@ class PrivateServer:
         self.root.mkdir(parents=True, exist_ok=True)
         log = open(self.root / "init.log", "wb")  # noqa: SIM115 (kept for the server's life)
         if self.kind == "mariadb":
+            # A temporary directory of its own: two bootstraps at once in the shared /tmp
+            # can collide on a temporary table's name (one then aborts).
+            (self.root / "tmp").mkdir(exist_ok=True)
             cmd = ["mariadb-install-db", "--no-defaults", f"--datadir={self.data}"]
             cmd += ["--auth-root-authentication-method=normal", "--skip-test-db", "--user=root"]
+            cmd += [f"--tmpdir={self.root / 'tmp'}"]
         else:
             if os.geteuid() == 0:
                 shutil.chown(self.root, "postgres")
@@ -81,6 +85,7 @@ class PrivateServer:
                 f"--port={self.port}",
                 f"--socket={self.root / 'mysql.sock'}",
                 "--bind-address=127.0.0.1",
+                f"--tmpdir={self.root / 'tmp'}",
                 "--user=root",
                 "--innodb-buffer-pool-size=64M",
                 *self.args,

@@ -20,6 +20,7 @@ older the replica's latest collection cycle is than the primary's.
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ from hallofshame.db.dialects import begin_reading
 from hallofshame.db.engine import make_engine
 from hallofshame.db.models import Cycle
 from hallofshame.db.types import UTCDateTime
+
+log = logging.getLogger("hallofshame.db")
 
 #: Seconds a connection attempt to a replica may take before it counts as unreachable.
 CONNECT_TIMEOUT_S = 2
@@ -68,10 +71,15 @@ class Replica:
         return self.error is None or at >= self.down_until
 
     def mark_down(self, exc: BaseException, retry_s: float) -> None:
-        self.error = error_text(exc)
+        reason = error_text(exc)
+        if self.error is None:
+            log.warning("read replica %s unreachable, reading elsewhere: %s", self.name, reason)
+        self.error = reason
         self.down_until = time.monotonic() + retry_s
 
     def mark_up(self) -> None:
+        if self.error is not None:
+            log.info("read replica %s answers again", self.name)
         self.error = None
         self.down_until = 0.0
 
