@@ -38,12 +38,15 @@ class PrivateServer:
     root: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
+    database: str = "hos_faults"
+    #: More server options, e.g. a replication setup's binary log and server id.
+    args: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
         if self.kind == "mariadb":
-            return f"mysql+pymysql://root@127.0.0.1:{self.port}/hos_faults"
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/hos_faults"
+            return f"mysql+pymysql://root@127.0.0.1:{self.port}/{self.database}"
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{self.database}"
 
     @property
     def data(self) -> Path:
@@ -57,8 +60,12 @@ class PrivateServer:
         self.root.mkdir(parents=True, exist_ok=True)
         log = open(self.root / "init.log", "wb")  # noqa: SIM115 (kept for the server's life)
         if self.kind == "mariadb":
+            # A temporary directory of its own: two bootstraps at once in the shared /tmp
+            # can collide on a temporary table's name (one then aborts).
+            (self.root / "tmp").mkdir(exist_ok=True)
             cmd = ["mariadb-install-db", "--no-defaults", f"--datadir={self.data}"]
             cmd += ["--auth-root-authentication-method=normal", "--skip-test-db", "--user=root"]
+            cmd += [f"--tmpdir={self.root / 'tmp'}"]
         else:
             if os.geteuid() == 0:
                 shutil.chown(self.root, "postgres")
@@ -78,8 +85,10 @@ class PrivateServer:
                 f"--port={self.port}",
                 f"--socket={self.root / 'mysql.sock'}",
                 "--bind-address=127.0.0.1",
+                f"--tmpdir={self.root / 'tmp'}",
                 "--user=root",
                 "--innodb-buffer-pool-size=64M",
+                *self.args,
             ]
         else:
             assert PG_BIN is not None
@@ -96,6 +105,7 @@ class PrivateServer:
                     "listen_addresses=127.0.0.1",
                     "-c",
                     "fsync=off",
+                    *self.args,
                 ]
             )
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
@@ -118,6 +128,19 @@ class PrivateServer:
         else:  # the postmaster's pid, behind runuser
             pid = int((self.data / "postmaster.pid").read_text().split()[0])
             os.kill(pid, signal.SIGINT)
+        self.proc.wait(timeout=60)
+        self.proc = None
+
+    def kill(self) -> None:
+        """A crash: MariaDB gets SIGKILL; PostgreSQL an immediate shutdown (SIGQUIT, no
+        checkpoint, crash recovery at the next start), since a SIGKILLed postmaster
+        leaves its backends holding the shared memory a restart needs."""
+        assert self.proc is not None
+        if self.kind == "mariadb":
+            self.proc.kill()
+        else:
+            pid = int((self.data / "postmaster.pid").read_text().split()[0])
+            os.kill(pid, signal.SIGQUIT)
         self.proc.wait(timeout=60)
         self.proc = None
 

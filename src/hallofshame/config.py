@@ -18,6 +18,14 @@ class Settings(BaseSettings):
     env: str = Field("development", description="development, test or production")
     data_dir: Path = Field(DEFAULT_DATA_DIR, description="where the embedded database lives")
     database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in data_dir")
+    read_database_url: str = Field(
+        "",
+        description="read replicas of database_url for the API's reads: one SQLAlchemy URL "
+        "or several, comma-separated; empty = the API reads database_url",
+    )
+    read_replica_retry: int = Field(
+        10, ge=1, le=3600, description="seconds before an unreachable read replica is tried again"
+    )
     now: str = Field("", description="pin the application clock (ISO 8601 UTC instant)")
     collect_interval: int = Field(300, ge=30, description="seconds between collection cycles")
     metrics_version: int = Field(1, ge=1, description="rollup version the API reads")
@@ -66,7 +74,7 @@ class Settings(BaseSettings):
         description="sent to upstream feeds",
     )
 
-    @field_validator("database_url")
+    @field_validator("database_url", "read_database_url")
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
@@ -76,6 +84,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'hallofshame.db'}"
+
+    @property
+    def read_database_urls(self) -> list[str]:
+        """The read replicas, in the order given (empty: the API reads the primary)."""
+        return [u.strip() for u in self.read_database_url.split(",") if u.strip()]
 
     @property
     def api_key_set(self) -> frozenset[str]:

@@ -24,6 +24,7 @@ from hallofshame.api.export import document_csv, init_export
 from hallofshame.api.observability import init_observability
 from hallofshame.api.security import init_security
 from hallofshame.config import Settings, get_settings
+from hallofshame.db.replicas import ReadReplicas
 
 log = logging.getLogger("hallofshame.api")
 
@@ -87,7 +88,11 @@ def create_app(
         validation_error_callback=validation_error_response,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented order
-    app.extensions[EXTENSION] = {"settings": settings, "session_factory": session_factory}
+    app.extensions[EXTENSION] = {
+        "settings": settings,
+        "session_factory": session_factory,
+        "replicas": ReadReplicas.from_settings(settings),
+    }
     app.teardown_appcontext(close_db)
     init_observability(app)
     limiter = init_security(app, settings)

@@ -1,7 +1,11 @@
 """What every route shares: the request's session, the settings, the envelope.
 
 One SQLAlchemy session per request, opened on first use and closed at teardown; the
-API only reads, so nothing is ever committed here.
+API only reads, so nothing is ever committed here. With read replicas configured
+(``HOS_READ_DATABASE_URL``) that session reads one replica, or the primary when none
+answers; what must see the primary's latest state (health, the key-protected admin
+routes, which read what they have just written) takes ``primary_db()``. A route that
+writes opens its own short transaction on ``factory()``, the primary.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hallofshame import clock
 from hallofshame.config import Settings
+from hallofshame.db.dialects import begin_reading
 from hallofshame.db.engine import session_factory
+from hallofshame.db.replicas import ReadReplicas
 from hallofshame.domain.periods import Period, PeriodKind
 from hallofshame.metrics import rankings
 from hallofshame.metrics.rankings import Snapshot
@@ -41,19 +47,49 @@ def factory() -> sessionmaker[Session]:
     return given if given is not None else session_factory()
 
 
+def replicas() -> ReadReplicas | None:
+    """The app's read replicas; None when the API reads the primary."""
+    value: ReadReplicas | None = state().get("replicas")
+    return value
+
+
+#: Where the request's reads went: a replica's name, or this.
+PRIMARY = "primary"
+
+
 def db() -> Session:
-    """The request's session, created lazily so that requests without data open none."""
+    """The request's read session, created lazily so that requests without data open none:
+    one snapshot transaction on a read replica, or on the primary when there is none or
+    none answers."""
     session: Session | None = g.get("hos_session")
     if session is None:
-        session = factory()()
+        router = replicas()
+        opened = router.open() if router is not None else None
+        if opened is not None:
+            session, replica = opened
+            g.hos_read_from = replica.name
+        else:
+            session = primary_db()
+            g.hos_read_from = PRIMARY
         g.hos_session = session
     return session
 
 
+def primary_db() -> Session:
+    """The request's session on the primary (the same as ``db()`` without replicas)."""
+    session: Session | None = g.get("hos_primary")
+    if session is None:
+        session = factory()()
+        g.hos_primary = session
+        begin_reading(session)
+    return session
+
+
 def close_db(_exc: BaseException | None = None) -> None:
-    session: Session | None = g.pop("hos_session", None)
-    if session is not None:
-        session.close()
+    for name in ("hos_session", "hos_primary"):
+        session: Session | None = g.pop(name, None)
+        if session is not None:
+            session.close()
 
 
 def now() -> datetime:

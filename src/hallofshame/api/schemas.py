@@ -322,13 +322,40 @@ class OriginSpan(BaseModel):
     latest_cycle_at: str
 
 
+class ReadReplicaItem(BaseModel):
+    replica: str = Field(description="host:port/database of a HOS_READ_DATABASE_URL entry")
+    status: str = Field(
+        description="ok; lagging (behind by more than one collection interval, or its "
+        "replication is not running); unreachable (requests read elsewhere until it answers)"
+    )
+    replication: str = Field(
+        description="as the engine reports it: running, stopped, paused, not_replicating, "
+        "or unknown (unreachable, or no privilege to ask)"
+    )
+    lag_seconds: float | None = Field(
+        description="the engine's replication delay: MariaDB Seconds_Behind_Master, "
+        "PostgreSQL time since the last replayed commit while WAL waits to be replayed; "
+        "null when the engine does not say"
+    )
+    data_lag_seconds: float | None = Field(
+        description="the primary's latest collection cycle minus the replica's: the data "
+        "its readers do not see yet; null when either has no cycle or is unreachable"
+    )
+    latest_cycle_at: str | None = Field(description="the replica's latest cycle (UTC)")
+    error: str | None = Field(description="why it is unreachable; null when it answers")
+
+
 class Health(BaseModel):
     status: str
-    database: bool
+    database: bool = Field(description="the primary database answers")
     sources: list[SourceAge]
     latest_rollup_date: str | None
     history: list[OriginSpan] = Field(description="where the stored cycles came from")
     jobs: list[JobItem]
+    reasons: list[str] = Field(description="why the status is not ok; empty when it is")
+    read_replicas: list[ReadReplicaItem] = Field(
+        description="each configured read replica (HOS_READ_DATABASE_URL); empty without"
+    )
 
 
 class JobQueued(BaseModel):

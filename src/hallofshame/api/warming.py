@@ -72,7 +72,12 @@ def warm(
     with factory() as session:
         ids = list(session.scalars(select(Park.id).where(Park.active.is_(True)).order_by(Park.id)))
     # The warmer is not a visitor: the rate limit would only count it against loopback.
-    app = create_app(settings.model_copy(update={"rate_limit": ""}), session_factory=factory)
+    # It reads the primary, which has the cycle just written: its answers are stored
+    # under that data's stamp, which a replica's readers ask for once it has caught up.
+    app = create_app(
+        settings.model_copy(update={"rate_limit": "", "read_database_url": ""}),
+        session_factory=factory,
+    )
     report = WarmReport()
     started = time.perf_counter()
     with app.test_client() as client:

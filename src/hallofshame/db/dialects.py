@@ -94,6 +94,18 @@ def begin_writing(session: Session) -> None:
         session.connection(execution_options={WRITER_OPTION: True})
 
 
+def begin_reading(session: Session) -> None:
+    """Make the session's coming transaction one snapshot; call it first thing.
+
+    A request reads its data stamp (the response cache's key) and then its answer; on the
+    servers both come from one REPEATABLE READ transaction, so the answer is the data the
+    stamp names (PostgreSQL's default, READ COMMITTED, takes a snapshot per statement).
+    SQLite's transactions are snapshots already."""
+    bind = session.get_bind()
+    if isinstance(bind, Engine) and bind.dialect.name in ("mysql", "postgresql"):
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
 def lock_park(session: Session, park_id: int) -> None:
     """Take turns with the other writers of one park's cycles and sums, first thing.
 

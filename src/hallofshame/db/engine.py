@@ -48,7 +48,11 @@ def _install_slow_query_log(engine: Engine, threshold_ms: int) -> None:
             log.warning("slow query %.0f ms: %s", elapsed_ms, statement_shape(statement))
 
 
-def make_engine(url: str | None = None, settings: Settings | None = None) -> Engine:
+def make_engine(
+    url: str | None = None, settings: Settings | None = None, *, connect_timeout: int | None = None
+) -> Engine:
+    """An engine with the project's connection setup; ``connect_timeout`` (seconds, servers
+    only) bounds how long a connection attempt to an unreachable host may take."""
     settings = settings or get_settings()
     url = url or settings.effective_database_url
     parsed = make_url(url)
@@ -66,6 +70,8 @@ def make_engine(url: str | None = None, settings: Settings | None = None) -> Eng
         # LOCAL INFILE: bulk loads stream rows (``dialects.bulk_insert``), from temporary
         # files this process writes; the server never names a file to read.
         kwargs["connect_args"] = {"init_command": "SET time_zone = '+00:00'", "local_infile": True}
+    if connect_timeout is not None and parsed.get_backend_name() in ("mysql", "postgresql"):
+        kwargs.setdefault("connect_args", {})["connect_timeout"] = connect_timeout
     engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         sqlite_setup(engine)

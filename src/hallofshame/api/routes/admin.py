@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import request, url_for
 
-from hallofshame.api.common import blueprint, db, envelope, factory, iso, settings
+from hallofshame.api.common import blueprint, envelope, factory, iso, primary_db, settings
 from hallofshame.api.errors import ApiError, not_found
 from hallofshame.api.params import JobPath, NoQuery, RecomputeQuery, within_range
 from hallofshame.api.schemas import Envelope, ErrorResponse, JobQueued, JobStatus
@@ -72,7 +72,7 @@ def recompute(query: RecomputeQuery) -> tuple[dict[str, Any], int, dict[str, str
 def job_status(path: JobPath, query: NoQuery) -> dict[str, Any]:
     """A job run: queued, running, ok or failed, with its parameters, progress and result."""
     require_api_key()
-    run = db().get(JobRun, path.job_id)
+    run = primary_db().get(JobRun, path.job_id)  # the primary: a job just queued is there
     if run is None:
         raise not_found("job", path.job_id)
     queued = run.outcome == QUEUED

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from hallofshame.api.common import blueprint as api_blueprint
-from hallofshame.api.common import db, envelope, factory, now
+from hallofshame.api.common import envelope, factory, now, primary_db
 from hallofshame.api.errors import invalid, not_found
 from hallofshame.api.params import DeliveriesQuery, NoQuery, WebhookBody, WebhookPath
 from hallofshame.api.routes.admin import require_api_key
@@ -63,7 +63,7 @@ def create_webhook(body: WebhookBody) -> tuple[dict[str, Any], int]:
 def list_webhooks(query: NoQuery) -> dict[str, Any]:
     """Every subscription, active or disabled (never its secret)."""
     require_api_key()
-    return envelope(subscriptions.list_items(db()))
+    return envelope(subscriptions.list_items(primary_db()))
 
 
 @bp.delete(
@@ -89,7 +89,7 @@ def delete_webhook(path: WebhookPath, query: NoQuery) -> tuple[str, int]:
 def webhook_deliveries(path: WebhookPath, query: DeliveriesQuery) -> dict[str, Any]:
     """The subscription's latest deliveries, newest first, with every POST's answer."""
     require_api_key()
-    session = db()
+    session = primary_db()
     if session.get(WebhookSubscription, path.webhook_id) is None:
         raise not_found("webhook", path.webhook_id)
     return envelope(
