@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
+from datetime import UTC, datetime
 
+import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hallofshame.db.models import Base, Cycle, JobRun
+from hallofshame.db.models import Base, Cycle, DataQualityIssue, JobRun
+from hallofshame.ingest.quality import record_issue
 from hallofshame.jobs import tasks
 from hallofshame.jobs.scheduler import build_scheduler
 from tests.conftest import SHARED
@@ -69,3 +73,32 @@ def test_scheduler_collects_on_its_own(
         assert s.scalar(select(func.count()).select_from(Cycle)) == 2
         jobs = set(s.scalars(select(JobRun.job).where(JobRun.outcome == "ok")))
     assert "collect" in jobs
+
+
+def test_a_load_reports_its_data_quality_issues_once(
+    committed_factory: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every issue is stored and logged, but a terminal gets one line for the whole load
+    (a simulated month recorded hundreds of stale feeds, one warning each)."""
+    with caplog.at_level(logging.DEBUG, logger="hallofshame.quality"):
+        tasks.replay_files(committed_factory, [SCENARIO / "feed.ndjson.gz"], interval_s=300)
+    with committed_factory() as s:
+        stored = s.scalar(select(func.count()).select_from(DataQualityIssue))
+    mine = [r for r in caplog.records if r.name == "hallofshame.quality"]
+    warned = [r.getMessage() for r in mine if r.levelno >= logging.WARNING]
+    assert stored and len([r for r in mine if r.levelno == logging.DEBUG]) == stored
+    assert len(warned) == 1 and f"{stored} issues in the replayed feeds" in warned[0]
+    # Outside a load (a collection cycle), each issue is a warning of its own.
+    caplog.clear()
+    with committed_factory() as s, s.begin(), caplog.at_level(logging.WARNING):
+        record_issue(
+            s,
+            source="queue-times",
+            kind="stale_feed",
+            message="stale for the whole park",
+            detected_at=datetime(2026, 8, 1, 12, tzinfo=UTC),
+            upstream_park_id="16",
+        )
+    assert [r.getMessage() for r in caplog.records if r.name == "hallofshame.quality"] == [
+        "data quality: queue-times 16 stale_feed: stale for the whole park"
+    ]

@@ -1,8 +1,18 @@
-"""Data-quality issues: every poll that produced nothing usable leaves one record."""
+"""Data-quality issues: every poll that produced nothing usable leaves one record.
+
+Each issue is stored and logged. A bulk load (simulated history, a recorded feed) can
+record hundreds in a minute; inside ``summarised()`` they are logged at debug level and
+counted, and one warning names the counts when the load ends, so a terminal shows what
+happened without scrolling it away (every issue stays in ``/api/audit/data-quality``).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -13,6 +23,30 @@ from hallofshame.sources.base import SourceError
 from hallofshame.sources.replay import ReplayFormatError
 
 log = logging.getLogger("hallofshame.quality")
+
+#: The counts of the innermost ``summarised()`` scope of this thread or task, if any.
+_summary: ContextVar[Counter[tuple[str, str]] | None] = ContextVar("quality_summary", default=None)
+
+
+@contextmanager
+def summarised(what: str) -> Iterator[Counter[tuple[str, str]]]:
+    """Within: issues are logged at debug level and counted by (source, kind); on leaving
+    (also by an error), one warning gives the counts of ``what`` (e.g. "simulated
+    history"). The scope is the calling thread's (or task's) only, and always restored."""
+    counts: Counter[tuple[str, str]] = Counter()
+    token = _summary.set(counts)
+    try:
+        yield counts
+    finally:
+        _summary.reset(token)
+        if counts:
+            parts = ", ".join(f"{n} {source} {kind}" for (source, kind), n in counts.most_common())
+            log.warning(
+                "data quality: %d issues in %s (%s); each is in /api/audit/data-quality",
+                sum(counts.values()),
+                what,
+                parts,
+            )
 
 
 def record_issue(
@@ -49,7 +83,17 @@ def record_issue(
     )
     session.add(issue)
     session.flush()
-    log.warning("data quality: %s %s %s: %s", source, upstream_park_id, kind, message)
+    counts = _summary.get()
+    if counts is not None:
+        counts[source, kind] += 1
+    log.log(
+        logging.DEBUG if counts is not None else logging.WARNING,
+        "data quality: %s %s %s: %s",
+        source,
+        upstream_park_id,
+        kind,
+        message,
+    )
     return issue
 
 

@@ -32,7 +32,7 @@ from hallofshame.domain.spans import week_of
 from hallofshame.ingest.archive import ArchiveStats
 from hallofshame.ingest.collector import CollectReport, LiveSource
 from hallofshame.ingest.pipeline import IngestStats, ingest_lines
-from hallofshame.ingest.quality import record_bad_line
+from hallofshame.ingest.quality import record_bad_line, summarised
 from hallofshame.ingest.simulate import (
     SimulationStats,
     choose_parks,
@@ -180,7 +180,7 @@ def replay_files(
     stats = IngestStats()
     near: datetime | None = None
     batches = 0
-    with job_run(factory, "replay", exclusive=False) as ctx:
+    with job_run(factory, "replay", exclusive=False) as ctx, summarised("the replayed feeds"):
         for path in files:
             lines = read_replay(path, errors=skip_bad)
             bar = tqdm(desc=path.name, unit=" lines", disable=not progress)
@@ -635,15 +635,16 @@ def simulate_until_now(
         prepare_tiers(session)
     total_days = max(0, (end - start).days + 1)
     bar = tqdm(total=total_days, unit=" days", disable=not progress, desc="simulating")
-    stats = simulate_history(
-        factory,
-        start=start,
-        end=end,
-        interval_s=interval_s,
-        parks=parks,
-        seed=seed,
-        on_day=lambda st: bar.update(1),
-    )
+    with summarised("the simulated history"):
+        stats = simulate_history(
+            factory,
+            start=start,
+            end=end,
+            interval_s=interval_s,
+            parks=parks,
+            seed=seed,
+            on_day=lambda st: bar.update(1),
+        )
     bar.close()
     if rollups:
         # Also when nothing new was simulated: a run stopped during its rollups left days
