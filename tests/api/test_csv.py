@@ -9,9 +9,13 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
+from hallofshame.api.export import FORMULA_START
+from hallofshame.db.models import Ride
 from hallofshame.domain.periods import NAMED_PERIODS
 from hallofshame.metrics.trends import AWARD_ENTITIES, TREND_CATEGORIES
+from tests.api.conftest import Populated, make_app
 
 PERIODS = [*NAMED_PERIODS, "custom"]
 RANKINGS = [
@@ -41,6 +45,8 @@ def _same(cell: str, value: Any) -> bool:
         return cell == ("true" if value else "false")
     if isinstance(value, int | float):
         return cell != "" and float(cell) == value and ("." in cell) == isinstance(value, float)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return cell == "'" + value  # shown as text by spreadsheets, never run
     return bool(cell == value)
 
 
@@ -95,6 +101,27 @@ def test_csv_file_name_says_what_it_holds(client: FlaskClient) -> None:
 def test_breakdowns_as_csv(client: FlaskClient) -> None:
     ride_id = client.get("/api/rides/downtime?period=yesterday").json["data"][0]["ride_id"]
     assert csv_equals_json(client, f"/api/rides/{ride_id}/breakdowns?period=yesterday") > 0
+
+
+@pytest.mark.parametrize(
+    "name", ['=HYPERLINK("http://example.com/","Space Mountain")', "-2+3", "@SUM(A1)"]
+)
+def test_a_name_a_spreadsheet_would_run_is_written_as_text(pinned: Populated, name: str) -> None:
+    """Names come from upstream feeds: one that starts like a formula must reach a
+    spreadsheet as text, while the JSON keeps it as it is."""
+    client = make_app(pinned.conn, cache_enabled=False).test_client()
+    url = "/api/rides/downtime?period=yesterday"
+    ride_id = client.get(url).json["data"][0]["ride_id"]
+    renamed = pinned.conn.begin_nested()
+    try:
+        pinned.conn.execute(update(Ride).where(Ride.id == ride_id).values(name=name))
+        rows = csv.DictReader(io.StringIO(client.get(f"{url}&format=csv").get_data(as_text=True)))
+        row = next(r for r in rows if r["ride_id"] == str(ride_id))
+        assert row["name"] == "'" + name
+        assert row["downtime_hours"][0].isdigit()  # numbers are never touched
+        assert client.get(url).json["data"][0]["name"] == name
+    finally:
+        renamed.rollback()
 
 
 def test_an_empty_ranking_still_has_its_header(empty_client: FlaskClient) -> None:

@@ -5,7 +5,9 @@ JSON it built is written here as CSV, after the route and before the response ca
 the CSV holds exactly the rows and the (already rounded) values of the JSON answer and is
 cached, validated (ETag) and compressed like it. Values are written as JSON shows them:
 numbers as JSON numbers, ``true``/``false``, and an empty cell for null; a nested object
-becomes ``name.field`` columns.
+becomes ``name.field`` columns. One exception: a text cell a spreadsheet would run as a
+formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return; names come
+from upstream feeds) is written with a leading apostrophe, which spreadsheets show as text.
 """
 
 from __future__ import annotations
@@ -52,11 +54,15 @@ def empty_columns(endpoint: str, model: type[BaseModel]) -> None:
     _EMPTY_COLUMNS[endpoint] = model
 
 
+#: What makes spreadsheet software read a text cell as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return "'" + value if value.startswith(FORMULA_START) else value
     return json.dumps(value, ensure_ascii=False)  # numbers and booleans as JSON shows them
 
 
