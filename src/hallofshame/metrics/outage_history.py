@@ -20,12 +20,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Integer, case, func, select
+from sqlalchemy import Integer, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from hallofshame.db.models import ParkDayRollup, RideOutage, StaleDay
 from hallofshame.domain.localtime import local_date_of, local_midnight
-from hallofshame.metrics.outages import LEAD, ONGOING, Outage, Pass, opening_starts, outages_of
+from hallofshame.metrics.outages import (
+    LEAD,
+    ONGOING,
+    REOPENED,
+    Outage,
+    Pass,
+    opening_starts,
+    outages_of,
+)
 from hallofshame.metrics.recovery import HISTORY
 
 
@@ -37,21 +45,26 @@ class Wanted:
     ride_ids: tuple[int, ...]
 
 
-def histories(
+@dataclass(frozen=True)
+class Split:
+    """Where each park's outages of the window come from: stored up to ``stored_until``
+    (a park absent there has none stored), raw from ``raw_from`` on, and the raw outages
+    of the wanted rides (those whose first down cycle lies on a raw day), in time order."""
+
+    stored_until: dict[int, date]
+    raw_from: dict[int, datetime]
+    raw: dict[int, list[Outage]]
+
+
+def split(
     session: Session, parks: Mapping[int, Wanted], now: datetime, cap_s: int, version: int
-) -> dict[int, list[Outage]]:
-    """Each ride's outages that began after now − 90 days − LEAD, in time order."""
-    parks = {pid: w for pid, w in parks.items() if w.ride_ids}
-    if not parks:
-        return {}
+) -> Split:
+    """The stored days of each park, and the raw outages of the days after them."""
     since = now - HISTORY - LEAD
     stored_until = _stored_until(session, parks, since, now, version)
-    stored = _stored(session, parks, stored_until, since, version)
     # An outage stored while still going on is read again from raw, from its day on.
-    for pid, outages in stored.items():
-        ongoing = [d for d, o in outages if o.outcome == ONGOING]
-        if ongoing:
-            stored_until[pid] = min(ongoing) - timedelta(days=1)
+    for pid, day in _first_ongoing(session, parks, stored_until, since, version).items():
+        stored_until[pid] = day - timedelta(days=1)
     raw_from = {
         pid: local_midnight(last + timedelta(days=1), parks[pid].timezone)
         for pid, last in stored_until.items()
@@ -61,19 +74,68 @@ def histories(
         pid: Pass(max(since, opening[pid]) if pid in opening else since, w.ride_ids)
         for pid, w in parks.items()
     }
-    raw = outages_of(session, passes, now, cap_s)
-    out: dict[int, list[Outage]] = {}
+    found = outages_of(session, passes, now, cap_s)
+    raw: dict[int, list[Outage]] = {}
     for pid, w in parks.items():
-        last = stored_until.get(pid)
+        start = raw_from.get(pid)
         for ride_id in w.ride_ids:
-            found = [
-                o
-                for d, o in stored.get(pid, [])
-                if o.ride_id == ride_id and last is not None and d <= last
+            raw[ride_id] = [
+                o for o in found.get(ride_id, []) if start is None or o.first_ts >= start
             ]
-            start = raw_from.get(pid)
-            found += [o for o in raw.get(ride_id, []) if start is None or o.first_ts >= start]
-            out[ride_id] = found
+    return Split(stored_until, raw_from, raw)
+
+
+def histories(
+    session: Session, parks: Mapping[int, Wanted], now: datetime, cap_s: int, version: int
+) -> dict[int, list[Outage]]:
+    """Each ride's outages that began after now − 90 days − LEAD, in time order."""
+    parks = {pid: w for pid, w in parks.items() if w.ride_ids}
+    if not parks:
+        return {}
+    since = now - HISTORY - LEAD
+    where = split(session, parks, now, cap_s, version)
+    stored = _stored(session, parks, where.stored_until, since, version)
+    return {
+        ride_id: stored.get(ride_id, []) + where.raw[ride_id]
+        for w in parks.values()
+        for ride_id in w.ride_ids
+    }
+
+
+def stored_samples(
+    session: Session,
+    parks: Mapping[int, Wanted],
+    until: Mapping[int, date],
+    kinds: Mapping[int, str],
+    now: datetime,
+    version: int,
+) -> dict[int, list[tuple[float, bool]]]:
+    """The (duration, reopened) samples of the stored outages each ride's curve of the
+    kind ``kinds[ride]`` rests on (started within 90 days before ``now``), read as counts
+    per distinct duration rather than outage by outage: what the live listings need of
+    a ride's history, at a fraction of the rows."""
+    rides = [r for pid in until for r in parks[pid].ride_ids if r in kinds]
+    if not rides:
+        return {}
+    o = RideOutage
+    rows = session.execute(
+        select(o.park_id, o.ride_id, o.kind, o.duration_s, o.outcome, func.count())
+        .where(
+            o.ride_id.in_(rides),
+            o.metrics_version == version,
+            o.first_ts > now - HISTORY - LEAD,
+            o.started_at >= now - HISTORY,
+            o.started_at <= now,
+            o.kind.in_(sorted(set(kinds.values()))),
+            or_(*(and_(o.park_id == pid, o.local_date <= day) for pid, day in until.items())),
+        )
+        .group_by(o.park_id, o.ride_id, o.kind, o.duration_s, o.outcome)
+    )
+    out: dict[int, list[tuple[float, bool]]] = {}
+    for _, ride_id, kind, duration, outcome, n in rows:
+        if kinds[ride_id] == kind:
+            sample = (float(duration), outcome == REOPENED)
+            out.setdefault(ride_id, []).extend([sample] * int(n))
     return out
 
 
@@ -124,7 +186,8 @@ def _stored(
     until: Mapping[int, date],
     since: datetime,
     version: int,
-) -> dict[int, list[tuple[date, Outage]]]:
+) -> dict[int, list[Outage]]:
+    """Each ride's stored outages of the days up to its park's ``until``, in time order."""
     rides = [r for pid in until for r in parks[pid].ride_ids]
     if not rides:
         return {}
@@ -144,10 +207,9 @@ def _stored(
         .where(o.ride_id.in_(rides), o.metrics_version == version, o.first_ts > since)
         .order_by(o.first_ts)
     )
-    out: dict[int, list[tuple[date, Outage]]] = {}
+    out: dict[int, list[Outage]] = {}
     for pid, day, ride_id, started, first, last, duration, outcome, kind in rows:
-        day = _date(day)
-        if day > until[pid]:
+        if _date(day) > until[pid]:
             continue
         outage = Outage(
             ride_id=ride_id,
@@ -159,8 +221,35 @@ def _stored(
             outcome=outcome,
             kind=kind,
         )
-        out.setdefault(pid, []).append((day, outage))
+        out.setdefault(ride_id, []).append(outage)
     return out
+
+
+def _first_ongoing(
+    session: Session,
+    parks: Mapping[int, Wanted],
+    until: Mapping[int, date],
+    since: datetime,
+    version: int,
+) -> dict[int, date]:
+    """Per park, the first stored day (up to ``until``) holding an outage of a wanted ride
+    that was still going on when its day was rolled up."""
+    rides = [r for pid in until for r in parks[pid].ride_ids]
+    if not rides:
+        return {}
+    o = RideOutage
+    rows = session.execute(
+        select(o.park_id, func.min(o.local_date))
+        .where(
+            o.ride_id.in_(rides),
+            o.metrics_version == version,
+            o.first_ts > since,
+            o.outcome == ONGOING,
+            or_(*(and_(o.park_id == pid, o.local_date <= day) for pid, day in until.items())),
+        )
+        .group_by(o.park_id)
+    )
+    return {pid: _date(day) for pid, day in rows}
 
 
 def _date(value: object) -> date:

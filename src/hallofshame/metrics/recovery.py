@@ -71,14 +71,21 @@ def kaplan_meier(samples: Iterable[tuple[float, bool]]) -> Curve:
     return Curve(durations, tuple(times), tuple(values))
 
 
-def curve_of(outages: Sequence[Outage], kind: str, now: datetime) -> Curve:
-    """The recovery curve of one kind from a ride's outages started within 90 days."""
+def samples(outages: Iterable[Outage], kind: str, now: datetime) -> list[tuple[float, bool]]:
+    """The (duration, reopened) samples of the curve of one kind: the outages of that kind
+    started within 90 days before ``now`` (``outage_history.stored_samples`` reads the
+    same from the stored days)."""
     since = now - HISTORY
-    return kaplan_meier(
+    return [
         (float(o.duration_s), not o.censored)
         for o in outages
         if o.kind == kind and since <= o.started_at <= now
-    )
+    ]
+
+
+def curve_of(outages: Sequence[Outage], kind: str, now: datetime) -> Curve:
+    """The recovery curve of one kind from a ride's outages started within 90 days."""
+    return kaplan_meier(samples(outages, kind, now))
 
 
 @dataclass(frozen=True)
