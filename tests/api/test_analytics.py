@@ -199,6 +199,17 @@ def test_explain_refuses_a_figure_of_the_other_entity(client: FlaskClient) -> No
     park = _park(client)
     error = _bad(client, f"/api/audit/explain?entity=ride&id={park}&metric=shame_score")
     assert error["details"]["parameter"] == "metric"
+    assert "downtime_hours" in error["details"]["allowed"]
+
+
+def test_explain_without_a_metric_explains_the_headline_figure(client: FlaskClient) -> None:
+    """A park's shame score; a ride's downtime (a ride has no shame score)."""
+    ride = client.get("/api/rides/downtime?period=yesterday").json["data"][0]
+    trace = _ok(client, f"/api/audit/explain?entity=ride&id={ride['ride_id']}&period=yesterday")
+    assert trace["data"]["metric"] == "downtime_hours"
+    assert trace["data"]["displayed"] == ride["downtime_hours"]
+    park = _ok(client, f"/api/audit/explain?id={_park(client)}&period=yesterday")["data"]
+    assert park["metric"] == "shame_score"
 
 
 def test_checks_anomalies_and_data_quality(client: FlaskClient) -> None:

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from pydantic import BaseModel
 
 from hallofshame.api import schemas
+from hallofshame.api.params import ParkDowntimeQuery, cross_parameter_problem
 from hallofshame.domain.periods import NAMED_PERIODS
 from hallofshame.metrics.rankings import (
     FILTERS,
@@ -179,6 +180,10 @@ def test_other_bad_parameters(client: FlaskClient, url: str) -> None:
         ("/api/audit/checks?date=0000-00-00", "date"),  # what the document used to allow
         ("/api/audit/anomalies?date=2026-02-30", "date"),  # a pattern-shaped non-date
         ("/api/parks/downtime?start=2100-01-01&end=2100-01-02", "start"),
+        ("/api/parks/downtime?start=2025-02-29&end=2025-03-01", "start"),  # not a leap year
+        ("/api/parks/{park}/timeseries?start=2026-07-20 09:00", "start"),  # T, not a space
+        ("/api/parks/{park}/timeseries?end=20260720T0900", "end"),
+        ("/api/parks/{park}/timeseries?start=2026-07-20T24:00", "start"),
     ],
 )
 def test_dates_the_document_does_not_promise_are_refused(
@@ -278,6 +283,40 @@ def test_fuzzy_search(client: FlaskClient) -> None:
     assert _ok(client, "/api/search?q=zzzzqqq", list[schemas.SearchHit])["data"] == []
     index = _ok(client, "/api/search/index", list[schemas.SearchHit])["data"]
     assert {e["type"] for e in index} == {"park", "ride"}
+
+
+@pytest.mark.parametrize(
+    ("query", "param"),
+    [
+        ("period=live&end=2026-07-20", "period"),
+        ("period=today&start=2026-07-20&end=2026-07-20", "period"),
+        ("start=2026-07-21&end=2026-07-20", "end"),
+        ("start=2026-07-20", "end"),
+        ("start=2024-01-01&end=2026-01-01", "end"),
+    ],
+)
+def test_rules_between_parameters_live_in_the_query_model(
+    client: FlaskClient, query: str, param: str
+) -> None:
+    """What the document cannot state (each parameter is valid alone) the query model
+    decides once: the route's 400 and ``cross_parameter_problem`` name the same one."""
+    error = _error(client, f"/api/parks/downtime?{query}", 400, "invalid_parameter")
+    assert error["details"]["parameter"] == param
+    parsed = ParkDowntimeQuery.model_validate(dict(p.split("=") for p in query.split("&")))
+    problem = cross_parameter_problem(parsed)
+    assert problem is not None and problem.param == param
+    assert cross_parameter_problem(ParkDowntimeQuery(period="yesterday")) is None
+
+
+def test_a_weather_window_of_one_end_is_that_day(client: FlaskClient) -> None:
+    pid = _park_id(client)
+    for query in ("start=2026-07-20", "end=2026-07-20", "start=2026-07-20&end=2026-07-20"):
+        meta = _ok(client, f"/api/weather/{pid}?{query}", schemas.Weather)["meta"]
+        assert (meta["start_date"], meta["end_date"]) == ("2026-07-20", "2026-07-20"), query
+    error = _error(
+        client, f"/api/weather/{pid}?start=2026-07-21&end=2026-07-20", 400, "invalid_parameter"
+    )
+    assert error["details"]["parameter"] == "end"
 
 
 def test_weather_empty_is_empty(client: FlaskClient) -> None:

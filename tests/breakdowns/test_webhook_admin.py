@@ -33,6 +33,10 @@ def test_the_key_is_required(world: World) -> None:
         ({"url": "ftp://hooks.example.org/in"}, "url"),
         ({"url": "https:///no-host"}, "url"),
         ({"url": "http://h:99999/"}, "url"),
+        ({"url": "0"}, "url"),
+        ({"url": " https://hooks.example.org/in"}, "url"),  # as the document's pattern says
+        ({"min_duration_minutes": False}, "min_duration_minutes"),  # not a number
+        ({"max_tier": "1"}, "max_tier"),
         ({"secret": "short"}, "secret"),
         ({"max_tier": 4}, "max_tier"),
         ({"min_duration_minutes": -1}, "min_duration_minutes"),

@@ -6,11 +6,12 @@ parse parameters and shape the answer.
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from hallofshame import clock
 from hallofshame.api.common import (
     blueprint,
     db,
@@ -26,6 +27,7 @@ from hallofshame.api.lookups import get_park, get_ride
 from hallofshame.api.params import (
     DEFAULT_LIMIT,
     FORMAT_TEXT,
+    INSTANT_PATTERN,
     MAX_LIMIT,
     ParkPath,
     PeriodQuery,
@@ -46,14 +48,45 @@ bp = blueprint("analytics", ["analytics"])
 # --- parameters ----------------------------------------------------------------------
 
 
+#: Edges of a series as the document states them (``INSTANT_PATTERN``).
+Edge = Annotated[
+    str | None,
+    Field(pattern=INSTANT_PATTERN),
+    WithJsonSchema({"type": "string", "pattern": INSTANT_PATTERN}),
+]
+#: The time zones furthest from UTC: a window valid in both is valid in every park's.
+_EXTREME_ZONES = ("Etc/GMT+12", "Etc/GMT-14")
+
+
 class TimeseriesQuery(Query):
-    start: str | None = Field(
+    start: Edge = Field(
         None,
         description="UTC instant (…Z or with offset), local date-time, or local date; "
         "default: the park's local midnight today",
     )
-    end: str | None = Field(None, description="exclusive end, same forms; default: now")
+    end: Edge = Field(None, description="exclusive end, same forms; default: now")
     bucket: str = choice(Bucket.H1.value, BUCKETS, "bucket size, aligned to local time")
+
+    def window(self, tz: str, at: datetime) -> tuple[datetime, datetime]:
+        """[start, end) as instants in the park's zone ``tz`` at ``at`` (now)."""
+        start = (
+            timeseries.parse_instant_param("start", self.start, tz)
+            if self.start
+            else local_midnight(local_date_of(at, tz), tz)
+        )
+        # Default end: just after now, so a cycle at this very instant is included.
+        end = (
+            timeseries.parse_instant_param("end", self.end, tz)
+            if self.end
+            else at + timedelta(seconds=1)
+        )
+        return start, end
+
+    def check_together(self) -> None:
+        # The park's zone is not known here: a window must hold in every zone.
+        for tz in _EXTREME_ZONES:
+            start, end = self.window(tz, clock.now())
+            timeseries.checked_edges(start, end, self.bucket, tz)
 
 
 class ParkChartQuery(PeriodQuery):
@@ -158,27 +191,11 @@ empty_columns("analytics.trends_list", TrendItem)
 # --- timeseries ----------------------------------------------------------------------
 
 
-def _window(query: TimeseriesQuery, tz: str) -> tuple[Any, Any]:
-    at = now()
-    start = (
-        timeseries.parse_instant_param("start", query.start, tz)
-        if query.start
-        else local_midnight(local_date_of(at, tz), tz)
-    )
-    # Default end: just after now, so a cycle at this very instant is included.
-    end = (
-        timeseries.parse_instant_param("end", query.end, tz)
-        if query.end
-        else at + timedelta(seconds=1)
-    )
-    return start, end
-
-
 @bp.get("/parks/<int:park_id>/timeseries", responses={200: Envelope[list[ParkBucket]]})
 def park_timeseries(path: ParkPath, query: TimeseriesQuery) -> dict[str, Any]:
     """A park's figures in buckets of local time over any window."""
     park = get_park(db(), path.park_id)
-    start, end = _window(query, park.timezone)
+    start, end = query.window(park.timezone, now())
     s = timeseries.series(db(), park, start, end, parse_bucket(query.bucket), **_source())
     items = [timeseries.park_bucket_item(s, i) for i in range(len(s))]
     return envelope(items, **_series_meta(s, start, end, park.timezone))
@@ -189,7 +206,7 @@ def ride_timeseries(path: RidePath, query: TimeseriesQuery) -> dict[str, Any]:
     """A ride's status shares, downtime and waits in buckets of its park's local time."""
     ride = get_ride(db(), path.ride_id)
     park = get_park(db(), ride.park_id)
-    start, end = _window(query, park.timezone)
+    start, end = query.window(park.timezone, now())
     s = timeseries.series(
         db(), park, start, end, parse_bucket(query.bucket), ride_id=ride.id, **_source()
     )

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from hallofshame.api.common import blueprint, db, envelope, iso, metric_period, now, settings
-from hallofshame.api.errors import ApiError, invalid
+from hallofshame.api.errors import ApiError
 from hallofshame.api.params import MAX_ID, LocalDate, PeriodQuery, Query, choice
 from hallofshame.api.schemas import Envelope
 from hallofshame.domain.periods import PeriodError
@@ -28,9 +28,30 @@ MAX_HOURS = 24 * 30
 
 
 class ExplainQuery(PeriodQuery):
+    # A ride has no shame score: without ``metric`` each entity's headline figure.
+    presence_matters = frozenset({"period", "metric"})
     entity: str = choice("park", audit.ENTITIES, "park or ride")
     id: int = Field(ge=1, le=MAX_ID, description="the park's or ride's id")
-    metric: str = choice("shame_score", METRICS, "the figure to explain")
+    metric: str = choice(
+        "shame_score",
+        METRICS,
+        "the figure to explain (default: shame_score for a park, downtime_hours for a ride)",
+    )
+
+    def chosen_metric(self) -> str:
+        """The figure asked for, or the entity's headline one."""
+        if "metric" in self.model_fields_set:
+            return self.metric
+        return "shame_score" if self.entity == "park" else "downtime_hours"
+
+    def check_together(self) -> None:
+        super().check_together()
+        formulas = audit.PARK_FORMULAS if self.entity == "park" else audit.RIDE_FORMULAS
+        metric = self.chosen_metric()
+        if metric not in formulas:
+            raise PeriodError(
+                "metric", f"{metric!r} is not a {self.entity} figure", tuple(formulas)
+            )
 
 
 class DateQuery(Query):
@@ -100,9 +121,7 @@ def _date(text: str | None) -> date:
 @bp.get("/audit/explain", responses={200: Envelope[Trace]})
 def explain(query: ExplainQuery) -> dict[str, Any]:
     """The computation trace of one figure, as the rankings show it."""
-    formulas = audit.PARK_FORMULAS if query.entity == "park" else audit.RIDE_FORMULAS
-    if query.metric not in formulas:
-        raise invalid("metric", f"{query.metric!r} is not a {query.entity} figure", list(formulas))
+    query.check_together()
     period = query.parsed_period()
     try:
         trace = audit.explain(
@@ -110,7 +129,7 @@ def explain(query: ExplainQuery) -> dict[str, Any]:
             query.entity,
             query.id,
             metric_period(period),
-            query.metric,
+            query.chosen_metric(),
             now=now(),
             version=settings().metrics_version,
         )

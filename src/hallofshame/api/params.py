@@ -16,7 +16,13 @@ from pydantic_core import PydanticCustomError
 from hallofshame.api.errors import QUERY_MODELS
 from hallofshame.api.export import FORMATS
 from hallofshame.domain.fidelity import FIDELITY_FILTERS
-from hallofshame.domain.periods import NAMED_PERIODS, Period, PeriodError, parse_period
+from hallofshame.domain.periods import (
+    NAMED_PERIODS,
+    Period,
+    PeriodError,
+    custom_period,
+    parse_period,
+)
 from hallofshame.metrics.outages import KINDS
 from hallofshame.metrics.rankings import (
     FILTERS,
@@ -29,10 +35,22 @@ MAX_ID = 2**31 - 1
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
-#: A local date of the years data can exist in (``FIRST_DATE`` … ``LAST_DATE``), so the
-#: document promises only what the API accepts; ``parse_period`` checks the calendar
-#: (no 30 February) and a 400 names the parameter either way.
-DATE_PATTERN = r"^20\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+#: A calendar date of the years data can exist in (``FIRST_DATE`` … ``LAST_DATE``),
+#: exactly: every string it matches is a real day (no 30 February; 29 February of leap
+#: years only), so the document promises only what the API accepts.
+_DAY = (
+    r"20\d{2}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])"
+    r"|(?:0[13-9]|1[0-2])-(?:29|30)"
+    r"|(?:0[13578]|1[02])-31)"
+    r"|20(?:[02468][048]|[13579][26])-02-29"
+)
+DATE_PATTERN = rf"^(?:{_DAY})$"
+#: A series' edge: a local date, a local date-time, or an instant with ``Z`` or an offset.
+INSTANT_PATTERN = (
+    rf"^(?:{_DAY})"
+    r"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?"
+    r"(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?)?$"
+)
 LocalDate = Annotated[
     str | None,
     Field(pattern=DATE_PATTERN),
@@ -51,6 +69,15 @@ OptionalId = Annotated[
 #: are outside what time-zone arithmetic can represent.
 FIRST_DATE = date(2000, 1, 1)
 LAST_DATE = date(2099, 12, 31)
+
+
+def cross_parameter_problem(query: Query) -> PeriodError | None:
+    """Why a query whose every parameter is valid alone is still refused, or None."""
+    try:
+        query.check_together()
+    except PeriodError as problem:
+        return problem
+    return None
 
 
 def within_range(period: Period) -> Period:
@@ -79,6 +106,12 @@ class Query(BaseModel):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         QUERY_MODELS[cls.__name__] = cls
+
+    def check_together(self) -> None:
+        """The rules between parameters, which an OpenAPI document cannot state (a named
+        period or start and end, not both; start not after end; at most 366 days …):
+        raises ``PeriodError`` naming the parameter, as the route would. Each parameter
+        is valid on its own by then (the model validated it)."""
 
     @field_validator("*", mode="after")
     @classmethod
@@ -111,6 +144,9 @@ class PeriodQuery(Query):
     def parsed_period(self) -> Period:
         named = self.period if "period" in self.model_fields_set else None
         return within_range(parse_period(named, self.start, self.end))
+
+    def check_together(self) -> None:
+        self.parsed_period()
 
 
 class RankingQuery(PeriodQuery):
@@ -148,13 +184,27 @@ class SearchQuery(Query):
 
 
 class WeatherQuery(Query):
-    start: LocalDate = Field(None, description="first local date (default: today)")
+    start: LocalDate = Field(None, description="first local date (default: end, else today)")
     end: LocalDate = Field(None, description="last local date (default: start)")
+
+    def window(self, today: date) -> Period:
+        """start..end; one of them alone is that one day; neither, today."""
+        first = self.start or self.end or today.isoformat()
+        return within_range(custom_period(first, self.end or first))
+
+    def check_together(self) -> None:
+        self.window(FIRST_DATE)  # today matters only when neither is given
 
 
 class RecomputeQuery(Query):
     start: str = Field(description="first local date", pattern=DATE_PATTERN)
     end: str = Field(description="last local date (inclusive)", pattern=DATE_PATTERN)
+
+    def window(self) -> Period:
+        return within_range(custom_period(self.start, self.end))
+
+    def check_together(self) -> None:
+        self.window()
 
 
 class ParkPath(BaseModel):
@@ -199,13 +249,24 @@ class DeliveriesQuery(Query):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="deliveries to return")
 
 
+#: An http(s) URL with a host name or address and, if any, a port of 1–65535.
+WEBHOOK_URL_PATTERN = (
+    r"^https?://[A-Za-z0-9.-]+"
+    r"(?::(?:6553[0-5]|655[0-2]\d|65[0-4]\d{2}|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3}))?"
+    r"(?:[/?#]\S*)?$"
+)
+
+
 class WebhookBody(BaseModel):
     """A new subscription: where to POST, how to sign, and which breakdowns."""
 
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(
-        min_length=1, max_length=2000, description="http(s) URL the events are POSTed to"
+        min_length=1,
+        max_length=2000,
+        pattern=WEBHOOK_URL_PATTERN,
+        description="http(s) URL the events are POSTed to",
     )
     secret: str = Field(
         min_length=16,
@@ -239,6 +300,17 @@ class WebhookBody(BaseModel):
                 "{shown} is not one of json, discord, slack",
                 {"allowed": ["json", "discord", "slack"], "shown": repr(value)},
             )
+        return value
+
+    @field_validator("park_ids", "max_tier", "min_duration_minutes", mode="before")
+    @classmethod
+    def _numbers_only(cls, value: Any) -> Any:
+        """JSON ``true``/``false`` and ``"1"`` are not numbers (pydantic would take them
+        for 1, 0 and 1); a whole number written ``603.0`` is one, as JSON Schema's
+        ``integer`` says."""
+        items = value if isinstance(value, list) else [value]
+        if any(isinstance(v, bool | str) for v in items):
+            raise PydanticCustomError("int_type", "{shown} is not a number", {"shown": value})
         return value
 
     @field_validator("url")

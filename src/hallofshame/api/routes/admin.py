@@ -15,11 +15,10 @@ from flask import request, url_for
 
 from hallofshame.api.common import blueprint, envelope, factory, iso, primary_db, settings
 from hallofshame.api.errors import ApiError, not_found
-from hallofshame.api.params import JobPath, NoQuery, RecomputeQuery, within_range
+from hallofshame.api.params import JobPath, NoQuery, RecomputeQuery
 from hallofshame.api.schemas import Envelope, ErrorResponse, JobQueued, JobStatus
 from hallofshame.db.dialects import begin_writing
 from hallofshame.db.models import JobRun
-from hallofshame.domain.periods import custom_period
 from hallofshame.jobs.runs import QUEUED
 
 bp = blueprint("admin", ["operations"])
@@ -49,7 +48,7 @@ def recompute(query: RecomputeQuery) -> tuple[dict[str, Any], int, dict[str, str
     require_api_key()
     from hallofshame.jobs.tasks import queue_recompute
 
-    period = within_range(custom_period(query.start, query.end))
+    period = query.window()
     assert period.start is not None and period.end is not None  # noqa: S101 - custom
     version = settings().metrics_version
     with factory()() as session, session.begin():

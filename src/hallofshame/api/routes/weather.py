@@ -6,10 +6,9 @@ from typing import Any
 
 from hallofshame.api.common import blueprint, db, envelope, iso, now
 from hallofshame.api.lookups import get_park, weather
-from hallofshame.api.params import ParkPath, WeatherQuery, within_range
+from hallofshame.api.params import ParkPath, WeatherQuery
 from hallofshame.api.schemas import Envelope, Weather
 from hallofshame.domain.localtime import day_bounds, local_date_of
-from hallofshame.domain.periods import custom_period
 
 bp = blueprint("weather", ["weather"])
 
@@ -29,8 +28,7 @@ def park_weather(path: ParkPath, query: WeatherQuery) -> dict[str, Any]:
     """Observations over local dates start..end (default today) and the latest forecast."""
     park = get_park(db(), path.park_id)
     today = local_date_of(now(), park.timezone)
-    first = query.start or today.isoformat()
-    period = within_range(custom_period(first, query.end or first))
+    period = query.window(today)
     assert period.start is not None and period.end is not None  # noqa: S101 - custom
     start, _ = day_bounds(period.start, park.timezone)
     _, end = day_bounds(period.end, park.timezone)
