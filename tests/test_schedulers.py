@@ -86,11 +86,16 @@ def _add_disneyland(factory: sessionmaker[Session]) -> None:
         )
 
 
-def _serve(upstream: HTTPServer, *, delay_s: float = 0.0) -> None:
-    """Disneyland's live body (after ``delay_s``: a poll that takes a while), and a 404
-    for anything else a scheduler may ask (schedules, weather on the hour)."""
+def _serve(
+    upstream: HTTPServer, *, delay_s: float = 0.0, arrivals: list[float] | None = None
+) -> None:
+    """Disneyland's live body (after ``delay_s``: a poll that takes a while; each poll's
+    arrival noted in ``arrivals``), and a 404 for anything else a scheduler may ask
+    (schedules, weather on the hour)."""
 
     def live(request: Request) -> Response:
+        if arrivals is not None:
+            arrivals.append(time.monotonic())
         time.sleep(delay_s)
         return Response(json.dumps(DL_LIVE), content_type="application/json")
 
@@ -256,7 +261,8 @@ def test_a_scheduler_killed_mid_run_is_replaced_within_two_intervals(
     committed_factory: sessionmaker[Session], upstream: HTTPServer, tmp_path: Path
 ) -> None:
     _add_disneyland(committed_factory)
-    _serve(upstream, delay_s=POLL_S)
+    arrivals: list[float] = []
+    _serve(upstream, delay_s=POLL_S, arrivals=arrivals)
     url, base = _url_of(committed_factory), upstream.url_for("/")
     logs = {name: tmp_path / f"{name}.log" for name in ("a", "b")}
     procs = {name: _start_scheduler(url, base, f"sched-{name}", log) for name, log in logs.items()}
@@ -279,8 +285,11 @@ def test_a_scheduler_killed_mid_run_is_replaced_within_two_intervals(
             lambda: all(b"scheduler running" in log.read_bytes() for log in logs.values()),
             30,
         )
-        # The leader: whichever holds the collection lock, in the middle of its poll.
-        holder, killed_run = _wait_for("a collection under way", collecting, 15)
+        # The leader: whichever holds the collection lock, in the middle of its poll (which
+        # has just reached the upstream and takes POLL_S).
+        since = time.monotonic()
+        _wait_for("a poll", lambda: arrivals and arrivals[-1] > since, 3 * EVERY_S)
+        holder, killed_run = _wait_for("the collection lock", collecting, 1)
         killed = by_pid[holder.rpartition(":")[2]]
         procs[killed].send_signal(signal.SIGKILL)
         killed_at = time.time()
