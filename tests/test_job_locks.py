@@ -228,17 +228,26 @@ def test_a_lease_is_half_the_period_of_the_job() -> None:
     assert runs.lease_for(timedelta(days=1)) == runs.LEASE  # never longer than the default
 
 
+@pytest.fixture
+def bound(session: Session) -> sessionmaker[Session]:
+    """Sessions whose transactions are savepoints of the test's own, rolled back at the
+    end (no database of its own to build; the lease is not renewed from a thread)."""
+    return sessionmaker(
+        bind=session.connection(), join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
 def test_a_lock_is_held_for_the_lease_its_job_asks_for(
-    committed_factory: sessionmaker[Session],
+    bound: sessionmaker[Session],
 ) -> None:
     seen: list[tuple[datetime, datetime]] = []
 
     def body(ctx: runs.JobContext) -> None:
-        with committed_factory() as s:
+        with bound() as s:
             lock = s.scalars(select(JobLock)).one()
             seen.append((lock.acquired_at, lock.expires_at))
 
-    assert run_job(committed_factory, "collect", body, lease=timedelta(seconds=150))
+    assert run_job(bound, "collect", body, lease=timedelta(seconds=150))
     ((acquired, expires),) = seen
     # Whole seconds, rounded up: stored, a lease is never shorter than asked.
     assert expires.microsecond == 0
@@ -246,12 +255,12 @@ def test_a_lock_is_held_for_the_lease_its_job_asks_for(
 
 
 def test_a_lock_of_another_host_is_taken_over_once_its_lease_ran_out(
-    committed_factory: sessionmaker[Session],
+    bound: sessionmaker[Session],
 ) -> None:
     """No waiting ten minutes: a lock is over at its lease's end, however fresh its
     heartbeat (a short lease: the collection's, half an interval)."""
     now = datetime.now(UTC).replace(microsecond=0)
-    with committed_factory() as s, s.begin():
+    with bound() as s, s.begin():
         dead = JobRun(job="collect", started_at=now, outcome="running")
         s.add(dead)
         s.flush()
@@ -266,13 +275,13 @@ def test_a_lock_of_another_host_is_taken_over_once_its_lease_ran_out(
             )
         )
         dead_id = dead.id
-    assert run_job(committed_factory, "collect", lambda ctx: None)
-    with committed_factory() as s:
+    assert run_job(bound, "collect", lambda ctx: None)
+    with bound() as s:
         assert s.scalar(select(JobRun.outcome).where(JobRun.id == dead_id)) == "failed"
 
 
 def test_a_holder_named_by_instance_waits_for_its_lease(
-    committed_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+    bound: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Schedulers named apart (``HOS_INSTANCE``: containers sharing a host name) may not
     see each other's processes: a pid that is gone here proves nothing about them."""
@@ -288,7 +297,7 @@ def test_a_holder_named_by_instance_waits_for_its_lease(
         gone = subprocess.Popen([sys.executable, "-c", "pass"])
         gone.wait()
         now = datetime.now(UTC).replace(microsecond=0)
-        with committed_factory() as s, s.begin():
+        with bound() as s, s.begin():
             s.add(
                 JobLock(
                     name="weather",
@@ -299,7 +308,7 @@ def test_a_holder_named_by_instance_waits_for_its_lease(
                     expires_at=now + timedelta(seconds=30),
                 )
             )
-        assert not run_job(committed_factory, "weather", lambda ctx: None)
+        assert not run_job(bound, "weather", lambda ctx: None)
     finally:
         monkeypatch.delenv("HOS_INSTANCE")
         reset_settings()
