@@ -23,7 +23,8 @@ class Settings(BaseSettings):
     metrics_version: int = Field(1, ge=1, description="rollup version the API reads")
     # Job locks and due-time claims name their holder "<instance>:<pid>". Schedulers that
     # share a host name but not a process table (containers on one host's network) need
-    # names of their own: a holder of this name whose pid is gone here is taken to be dead.
+    # names of their own: a holder named after this host whose pid is gone here is taken
+    # to be dead at once.
     instance: str = Field(
         "",
         max_length=120,
