@@ -106,10 +106,10 @@ def test_threads_racing_round_after_round(committed_factory: sessionmaker[Sessio
     assert 10 <= len(ran) <= 30
 
 
-def test_a_stale_lock_is_taken_over_and_its_run_marked_failed(
+def test_a_lock_whose_lease_ran_out_is_taken_over_and_its_run_marked_failed(
     committed_factory: sessionmaker[Session],
 ) -> None:
-    long_ago = datetime.now(UTC) - runs.STALE_AFTER - timedelta(minutes=1)
+    long_ago = datetime.now(UTC) - runs.LEASE - timedelta(minutes=1)
     with committed_factory() as s, s.begin():
         dead = JobRun(job="collect", started_at=long_ago, outcome="running")
         s.add(dead)
@@ -121,6 +121,7 @@ def test_a_stale_lock_is_taken_over_and_its_run_marked_failed(
                 holder="gone:1",
                 acquired_at=long_ago,
                 heartbeat_at=long_ago,
+                expires_at=long_ago + runs.LEASE,
             )
         )
         dead_id = dead.id
@@ -151,6 +152,7 @@ def test_a_fresh_lock_of_a_dead_process_of_this_host_is_taken_over(
                 holder=f"{socket.gethostname()}:{gone.pid}",
                 acquired_at=now,
                 heartbeat_at=now,
+                expires_at=now + runs.LEASE,
             )
         )
     assert run_job(committed_factory, "rollups", lambda ctx: None)
@@ -163,6 +165,7 @@ def test_a_fresh_lock_of_a_dead_process_of_this_host_is_taken_over(
                 holder=f"{socket.gethostname()}:{os.getppid()}",
                 acquired_at=now,
                 heartbeat_at=now,
+                expires_at=now + runs.LEASE,
             )
         )
     assert not run_job(committed_factory, "rollups", lambda ctx: None)
@@ -171,7 +174,16 @@ def test_a_fresh_lock_of_a_dead_process_of_this_host_is_taken_over(
 def test_a_fresh_lock_is_respected(committed_factory: sessionmaker[Session]) -> None:
     now = datetime.now(UTC)
     with committed_factory() as s, s.begin():
-        s.add(JobLock(name="weather", run_id=None, holder="h:1", acquired_at=now, heartbeat_at=now))
+        s.add(
+            JobLock(
+                name="weather",
+                run_id=None,
+                holder="h:1",
+                acquired_at=now,
+                heartbeat_at=now,
+                expires_at=now + timedelta(seconds=30),
+            )
+        )
     assert not run_job(committed_factory, "weather", lambda ctx: None)
     with committed_factory() as s:
         assert s.scalars(select(JobRun)).all() == []
@@ -181,17 +193,18 @@ def test_the_holder_keeps_its_lock_fresh(
     committed_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(runs, "HEARTBEAT_EVERY", timedelta(seconds=0.3))
-    seen: list[tuple[datetime, datetime, str]] = []
+    seen: list[tuple[datetime, datetime, datetime, str]] = []
 
     def body(ctx: runs.JobContext) -> None:
         time.sleep(2.2)
         with committed_factory() as s:
             lock = s.scalars(select(JobLock)).one()
-            seen.append((lock.acquired_at, lock.heartbeat_at, lock.holder))
+            seen.append((lock.acquired_at, lock.heartbeat_at, lock.expires_at, lock.holder))
 
     assert run_job(committed_factory, "beating", body)
-    ((acquired, beat, holder),) = seen
+    ((acquired, beat, expires, holder),) = seen
     assert beat >= acquired + timedelta(seconds=1)
+    assert expires >= beat + runs.LEASE  # renewed with the heartbeat, rounded up
     assert holder == runs.holder_name()
 
 
@@ -207,3 +220,95 @@ def test_a_failed_job_gives_its_lock_back(committed_factory: sessionmaker[Sessio
             "failed",
             "ok",
         ]
+
+
+def test_a_lease_is_half_the_period_of_the_job() -> None:
+    assert runs.lease_for(timedelta(minutes=5)) == timedelta(seconds=150)
+    assert runs.lease_for(timedelta(seconds=2)) == timedelta(seconds=1)
+    assert runs.lease_for(timedelta(days=1)) == runs.LEASE  # never longer than the default
+
+
+@pytest.fixture
+def bound(session: Session) -> sessionmaker[Session]:
+    """Sessions whose transactions are savepoints of the test's own, rolled back at the
+    end (no database of its own to build; the lease is not renewed from a thread)."""
+    return sessionmaker(
+        bind=session.connection(), join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+def test_a_lock_is_held_for_the_lease_its_job_asks_for(
+    bound: sessionmaker[Session],
+) -> None:
+    seen: list[tuple[datetime, datetime]] = []
+
+    def body(ctx: runs.JobContext) -> None:
+        with bound() as s:
+            lock = s.scalars(select(JobLock)).one()
+            seen.append((lock.acquired_at, lock.expires_at))
+
+    assert run_job(bound, "collect", body, lease=timedelta(seconds=150))
+    ((acquired, expires),) = seen
+    # Whole seconds, rounded up: stored, a lease is never shorter than asked.
+    assert expires.microsecond == 0
+    assert timedelta(seconds=150) <= expires - acquired <= timedelta(seconds=152)
+
+
+def test_a_lock_of_another_host_is_taken_over_once_its_lease_ran_out(
+    bound: sessionmaker[Session],
+) -> None:
+    """No waiting ten minutes: a lock is over at its lease's end, however fresh its
+    heartbeat (a short lease: the collection's, half an interval)."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    with bound() as s, s.begin():
+        dead = JobRun(job="collect", started_at=now, outcome="running")
+        s.add(dead)
+        s.flush()
+        s.add(
+            JobLock(
+                name="collect",
+                run_id=dead.id,
+                holder="elsewhere:1",
+                acquired_at=now - timedelta(seconds=3),
+                heartbeat_at=now - timedelta(seconds=1),
+                expires_at=now,
+            )
+        )
+        dead_id = dead.id
+    assert run_job(bound, "collect", lambda ctx: None)
+    with bound() as s:
+        assert s.scalar(select(JobRun.outcome).where(JobRun.id == dead_id)) == "failed"
+
+
+def test_a_holder_named_by_instance_waits_for_its_lease(
+    bound: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Schedulers named apart (``HOS_INSTANCE``: containers sharing a host name) may not
+    see each other's processes: a pid that is gone here proves nothing about them."""
+    import subprocess
+    import sys
+
+    from hallofshame.config import reset_settings
+
+    monkeypatch.setenv("HOS_INSTANCE", "sched-a")
+    reset_settings()
+    try:
+        assert runs.holder_name() == f"sched-a:{os.getpid()}"
+        gone = subprocess.Popen([sys.executable, "-c", "pass"])
+        gone.wait()
+        now = datetime.now(UTC).replace(microsecond=0)
+        with bound() as s, s.begin():
+            s.add(
+                JobLock(
+                    name="weather",
+                    run_id=None,
+                    holder=f"sched-b:{gone.pid}",
+                    acquired_at=now,
+                    heartbeat_at=now,
+                    expires_at=now + timedelta(seconds=30),
+                )
+            )
+        assert not run_job(bound, "weather", lambda ctx: None)
+    finally:
+        monkeypatch.delenv("HOS_INSTANCE")
+        reset_settings()

@@ -16,7 +16,7 @@ from hallofshame.db.models import Base, Park, ParkDayRollup, ScheduleDay
 from hallofshame.db.types import UTCDateTime
 from tests.conftest import sibling_url
 
-HEAD = "0009"
+HEAD = "0010"
 
 
 @pytest.fixture
@@ -129,6 +129,33 @@ def test_every_schedule_fetch_is_kept_and_a_downgrade_keeps_the_latest(
     assert rows == [late]
     migrate.upgrade(scratch_engine)
     assert migrate.current(scratch_engine) == HEAD
+
+
+def test_locks_held_across_0010_keep_ten_minutes_after_their_heartbeat(
+    scratch_engine: Engine,
+) -> None:
+    """0010 gives every lock a lease's end: for a lock held while upgrading, the old rule's
+    (ten minutes after its last heartbeat)."""
+    migrate.upgrade(scratch_engine, "0009")
+    beat = datetime(2026, 12, 5, 10, 0, 7, tzinfo=UTC)
+    locks = table(
+        "job_locks",
+        column("name"),
+        column("run_id"),
+        column("holder"),
+        column("acquired_at", UTCDateTime()),
+        column("heartbeat_at", UTCDateTime()),
+    )
+    with scratch_engine.begin() as conn:
+        conn.execute(
+            insert(locks).values(
+                name="collect", run_id=None, holder="h:1", acquired_at=beat, heartbeat_at=beat
+            )
+        )
+    migrate.upgrade(scratch_engine)
+    with scratch_engine.connect() as conn:
+        expires = conn.execute(select(column("expires_at", UTCDateTime())).select_from(locks))
+        assert expires.scalar_one() == datetime(2026, 12, 5, 10, 10, 7, tzinfo=UTC)
 
 
 def test_models_and_migrations_do_not_drift(engine: Engine) -> None:

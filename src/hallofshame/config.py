@@ -29,6 +29,15 @@ class Settings(BaseSettings):
     now: str = Field("", description="pin the application clock (ISO 8601 UTC instant)")
     collect_interval: int = Field(300, ge=30, description="seconds between collection cycles")
     metrics_version: int = Field(1, ge=1, description="rollup version the API reads")
+    # Job locks and due-time claims name their holder "<instance>:<pid>". Schedulers that
+    # share a host name but not a process table (containers on one host's network) need
+    # names of their own: a holder named after this host whose pid is gone here is taken
+    # to be dead at once.
+    instance: str = Field(
+        "",
+        max_length=120,
+        description="this process's name in job locks and claims; empty = the host name",
+    )
     recompute_workers: int = Field(
         4, ge=1, le=16, description="park-weeks recomputed at once (SQLite: always one)"
     )

@@ -524,8 +524,9 @@ class JobLock(Base):
     """The one run of a job allowed at a time, across processes and hosts.
 
     Taken by inserting the job's row (the primary key refuses a second holder on every
-    database), given back by deleting it; a holder refreshes ``heartbeat_at`` while it
-    runs, and a row whose heartbeat has gone stale (its process died) may be taken over.
+    database), given back by deleting it. The row is a lease: its holder extends
+    ``expires_at`` while it runs (``heartbeat_at`` says when it last did), and a row whose
+    lease has run out belongs to a process that died and may be taken over.
     """
 
     __tablename__ = "job_locks"
@@ -535,6 +536,23 @@ class JobLock(Base):
     holder: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[utc]
     heartbeat_at: Mapped[utc]
+    expires_at: Mapped[utc]
+
+
+class JobClaim(Base):
+    """One scheduled job's due time, claimed by the scheduler that runs it.
+
+    Every scheduler fires every job at each of its due times; the one whose insert the
+    primary key admits runs it, the others stand down. Claims older than a day are
+    deleted as new ones are made.
+    """
+
+    __tablename__ = "job_claims"
+
+    job: Mapped[str] = mapped_column(String(64), primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    claimed_at: Mapped[utc]
 
 
 EVENT_TYPES = "('breakdown.started','breakdown.ended')"

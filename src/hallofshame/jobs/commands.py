@@ -302,15 +302,23 @@ def run(source: str, days: int, reset: bool, host: str, port: int) -> None:
 
 @click.command()
 @click.option("--source", type=click.Choice(["live", "sim"]), default="live", show_default=True)
-def scheduler(source: str) -> None:
-    """Run only the scheduled jobs (production: a process apart from the API workers)."""
+@click.option(
+    "--collect-every",
+    type=click.IntRange(min=1),
+    default=None,
+    hidden=True,
+    help="Seconds between collection cycles, below HOS_COLLECT_INTERVAL's floor (tests).",
+)
+def scheduler(source: str, collect_every: int | None) -> None:
+    """Run only the scheduled jobs (production: a process apart from the API workers).
+    Several may run against one database: each job runs once per due time."""
     import signal
     import threading
 
     from hallofshame.jobs.scheduler import build_scheduler
     from hallofshame.jobs.tasks import make_source
 
-    sched = build_scheduler(_factory(), make_source(source))
+    sched = build_scheduler(_factory(), make_source(source), collect_every_s=collect_every)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     sched.start()

@@ -3,9 +3,11 @@ overlaps itself, whichever process or host starts it.
 
 The guard is the job's row in ``job_locks``: inserted (with the run's ``job_runs`` row) in
 one short transaction, so the primary key admits exactly one holder on every database;
-deleted when the run ends. While it runs, the holder refreshes the row's heartbeat; a row
-whose heartbeat is older than ``STALE_AFTER`` belongs to a process that died, and the
-next run takes it over (an UPDATE that only matches a stale row, so only one can).
+deleted when the run ends. The row is a lease with an end (``expires_at``): the holder
+extends it while it runs, several times per lease; a row whose lease has run out belongs
+to a process that died (or lost the database), and the next run takes it over (an UPDATE
+that only matches a run-out row, so only one can). That one rule decides, on every host,
+whether a holder is alive; ``lease_for`` says how long a lease is.
 
 Every transaction here is short and its own: none is open while the job runs.
 """
@@ -29,15 +31,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hallofshame import clock
+from hallofshame.config import get_settings
 from hallofshame.db.dialects import begin_writing
 from hallofshame.db.models import JobLock, JobRun
 
 log = logging.getLogger("hallofshame.jobs")
 
-#: A lock whose heartbeat is older than this is taken to be held by a process that died.
-STALE_AFTER = timedelta(minutes=10)
-#: How often a running exclusive job refreshes its lock's heartbeat.
+#: The lease of a job that asks for no shorter one (``lease_for``): its lock is taken over
+#: once this long has passed since its holder's last renewal.
+LEASE = timedelta(minutes=10)
+#: The longest time between two renewals of a lease (a short lease is renewed more often).
 HEARTBEAT_EVERY = timedelta(seconds=60)
+#: Renewals per lease: a live holder would have to miss this many in a row to lose it.
+RENEWALS_PER_LEASE = 4
 
 #: Outcomes of a run: waiting to be picked up, going, and how it ended.
 QUEUED, RUNNING, OK, FAILED = "queued", "running", "ok", "failed"
@@ -59,13 +65,42 @@ class JobContext:
     message: str | None = None
 
 
+def lease_for(period: timedelta) -> timedelta:
+    """The lease of a job that is due every ``period``: half of it, at most ``LEASE``.
+
+    Why half: a holder that dies at instant d renewed its lease last before d, so the
+    lease has run out by d + period / 2 (plus the second ``_lease_end`` rounds up to);
+    the next due time after that, at most one period later, is claimed by a live
+    scheduler, which takes the lock over. A dead holder is so replaced within two
+    periods of its death (for a period of 2 s or more). The other half period is the
+    margin for clocks that differ between hosts and for a slow renewal.
+    """
+    return min(LEASE, period / 2)
+
+
+def _renew_every(lease: timedelta) -> timedelta:
+    return min(HEARTBEAT_EVERY, lease / RENEWALS_PER_LEASE)
+
+
+def _lease_end(lease: timedelta) -> datetime:
+    """When a lease taken or renewed now runs out: rounded up to the whole second, the
+    precision every database keeps (MariaDB's DATETIME drops fractions), so that storing
+    it never shortens it."""
+    end = datetime.now(UTC) + lease
+    if end.microsecond:
+        end = end.replace(microsecond=0) + timedelta(seconds=1)
+    return end
+
+
 def holder_name() -> str:
-    """Who holds a lock: ``host:pid``."""
-    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+    """Who holds a lock or a claim: ``host:pid``, or ``instance:pid`` when the setting
+    ``HOS_INSTANCE`` names this process's host otherwise."""
+    return f"{get_settings().instance or socket.gethostname()}:{os.getpid()}"[:200]
 
 
 def _died_here(holder: str) -> bool:
-    """Whether ``holder`` (``host:pid``) was a process of this host that is gone."""
+    """Whether ``holder`` (``host:pid``) was a process of this host that is gone (never
+    for a holder named by ``HOS_INSTANCE``: its pid is not known to be of this host)."""
     host, _, pid = holder.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return False
@@ -101,21 +136,29 @@ def _open_run(session: Session, name: str, started: datetime, queued_id: int | N
     return queued_id
 
 
-def _take_over(session: Session, name: str, run_id: int, now: datetime) -> bool:
-    """Take lock ``name`` if its heartbeat is stale; its previous run is marked failed."""
+def _take_over(session: Session, name: str, run_id: int, now: datetime, lease: timedelta) -> bool:
+    """Take lock ``name`` if its lease has run out; its previous run is marked failed."""
     row = session.execute(
         select(JobLock.run_id, JobLock.holder).where(JobLock.name == name)
     ).first()
     previous, holder = (row[0], row[1]) if row else (None, None)
-    stale = JobLock.heartbeat_at < now - STALE_AFTER
+    # ``now`` is whole seconds, as stored leases are: a lease ending at 12:00:05 is over
+    # from 12:00:05 on.
+    expired = JobLock.expires_at <= now
     if holder is not None and _died_here(holder):
         # A process of this host that no longer exists (killed, crashed) holds it: no need
-        # to wait for its heartbeat to go stale.
-        stale = or_(stale, JobLock.holder == holder)
+        # to wait for its lease to run out.
+        expired = or_(expired, JobLock.holder == holder)
     taken = session.execute(
         update(JobLock)
-        .where(JobLock.name == name, stale)
-        .values(run_id=run_id, holder=holder_name(), acquired_at=now, heartbeat_at=now)
+        .where(JobLock.name == name, expired)
+        .values(
+            run_id=run_id,
+            holder=holder_name(),
+            acquired_at=now,
+            heartbeat_at=now,
+            expires_at=_lease_end(lease),
+        )
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         return False
@@ -129,7 +172,7 @@ def _take_over(session: Session, name: str, run_id: int, now: datetime) -> bool:
                 message=f"abandoned: its holder {holder} stopped before {now}",
             )
         )
-    log.warning("%s: took over the lock of run %s (stale heartbeat)", name, previous)
+    log.warning("%s: took over the lock of run %s (its lease ran out)", name, previous)
     return True
 
 
@@ -139,10 +182,11 @@ def start_run(
     *,
     exclusive: bool = True,
     queued_id: int | None = None,
+    lease: timedelta = LEASE,
 ) -> int:
     """Record a run of ``name`` as running (or claim the queued run ``queued_id``) and,
-    for an exclusive job, take its lock in the same transaction; JobBusy when another run
-    holds it. Returns the run's id."""
+    for an exclusive job, take its lock for ``lease`` in the same transaction; JobBusy
+    when another run holds it. Returns the run's id."""
     started = clock.now().replace(microsecond=0)
     if not exclusive:
         with factory() as s, s.begin():
@@ -160,6 +204,7 @@ def start_run(
                     holder=holder_name(),
                     acquired_at=now,
                     heartbeat_at=now,
+                    expires_at=_lease_end(lease),
                 )
             )
             s.flush()
@@ -169,19 +214,21 @@ def start_run(
     with factory() as s, s.begin():
         begin_writing(s)
         run_id = _open_run(s, name, started, queued_id)
-        if not _take_over(s, name, run_id, now):
+        if not _take_over(s, name, run_id, now, lease):
             raise JobBusy(f"{name} is already running")
         return run_id
 
 
-def heartbeat(factory: sessionmaker[Session], name: str, run_id: int) -> bool:
-    """Refresh the lock's heartbeat; False when the run no longer holds it."""
+def heartbeat(
+    factory: sessionmaker[Session], name: str, run_id: int, lease: timedelta = LEASE
+) -> bool:
+    """Renew the lock's lease; False when the run no longer holds it."""
     with factory() as s, s.begin():
         begin_writing(s)
         result = s.execute(
             update(JobLock)
             .where(JobLock.name == name, JobLock.run_id == run_id)
-            .values(heartbeat_at=_wall())
+            .values(heartbeat_at=_wall(), expires_at=_lease_end(lease))
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
@@ -230,18 +277,21 @@ def _shares_one_connection(factory: sessionmaker[Session]) -> bool:
 
 
 @contextmanager
-def _heartbeating(factory: sessionmaker[Session], name: str, run_id: int) -> Iterator[None]:
-    """Refresh the lock's heartbeat from a thread while the job runs. Not for sessions
-    bound to one connection (tests): a connection is not shared between threads."""
+def _heartbeating(
+    factory: sessionmaker[Session], name: str, run_id: int, lease: timedelta
+) -> Iterator[None]:
+    """Renew the lock's lease from a thread while the job runs. Not for sessions bound
+    to one connection (tests): a connection is not shared between threads."""
     if _shares_one_connection(factory):
         yield
         return
     stop = threading.Event()
+    every = _renew_every(lease).total_seconds()
 
     def beat() -> None:
-        while not stop.wait(HEARTBEAT_EVERY.total_seconds()):
+        while not stop.wait(every):
             try:
-                if not heartbeat(factory, name, run_id):
+                if not heartbeat(factory, name, run_id, lease):
                     log.error("%s run %s lost its lock (taken over)", name, run_id)
                     return
             except Exception:  # the next beat tries again
@@ -263,21 +313,23 @@ def job_run(
     *,
     exclusive: bool = True,
     queued_id: int | None = None,
+    lease: timedelta = LEASE,
 ) -> Iterator[JobContext]:
     """Run a job: record start, end, duration, outcome and rows; an exclusive job holds
-    its lock throughout (JobBusy, before anything runs, when another run holds it).
+    its lock throughout (JobBusy, before anything runs, when another run holds it),
+    renewing its ``lease`` (``lease_for`` the job's cadence) as it goes.
 
     ``queued_id`` runs a queued run (its row becomes this run's record). ``ctx.session``
     is the job's own session for jobs that write in one transaction; it takes a
     connection only when used, and is committed when the body returns.
     """
-    run_id = start_run(factory, name, exclusive=exclusive, queued_id=queued_id)
+    run_id = start_run(factory, name, exclusive=exclusive, queued_id=queued_id, lease=lease)
     t0 = time.perf_counter()
     outcome, message = OK, None
     ctx: JobContext | None = None
     try:
         with (
-            _heartbeating(factory, name, run_id) if exclusive else _nothing(),
+            _heartbeating(factory, name, run_id, lease) if exclusive else _nothing(),
             factory() as session,
             session.begin(),
         ):
@@ -308,10 +360,16 @@ def _nothing() -> Iterator[None]:
     yield
 
 
-def run_job(factory: sessionmaker[Session], name: str, body: Callable[[JobContext], None]) -> bool:
+def run_job(
+    factory: sessionmaker[Session],
+    name: str,
+    body: Callable[[JobContext], None],
+    *,
+    lease: timedelta = LEASE,
+) -> bool:
     """Run ``body`` as job ``name``; False when another run of it is in progress."""
     try:
-        with job_run(factory, name) as ctx:
+        with job_run(factory, name, lease=lease) as ctx:
             body(ctx)
     except JobBusy:
         log.warning("skipping %s: the previous run is still going", name)

@@ -53,6 +53,7 @@ from hallofshame.jobs.runs import (
     JobContext,
     NotQueued,
     job_run,
+    lease_for,
     next_queued,
     queue_run,
     run_job,
@@ -85,17 +86,24 @@ def make_source(kind: str) -> LiveSource:
     )
 
 
-def collect_cycle(factory: Factory, source: str | LiveSource) -> CollectReport:
+def collect_cycle(
+    factory: Factory, source: str | LiveSource, *, interval_s: int | None = None
+) -> CollectReport:
+    """One collection cycle as the recorded job ``collect``, every ``interval_s``
+    (``HOS_COLLECT_INTERVAL``): its lock's lease follows from it (``lease_for``), so that
+    a run whose process died is taken over within two intervals."""
     src = _source(source)
+    interval = interval_s or get_settings().collect_interval
     report = CollectReport()
 
     def body(ctx: JobContext) -> None:
         nonlocal report
-        report = collect_once(factory, src, interval_s=get_settings().collect_interval)
+        report = collect_once(factory, src, interval_s=interval)
         ctx.rows = report.cycles
         ctx.message = report.tiers_refused
 
-    if run_job(factory, "collect", body) and report.cycles:
+    lease = lease_for(timedelta(seconds=interval))
+    if run_job(factory, "collect", body, lease=lease) and report.cycles:
         warm_cache(factory)  # live and today just changed
     return report
 

@@ -11,13 +11,14 @@ import logging
 import random
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from hallofshame import clock
 from hallofshame.db.dialects import begin_writing
-from hallofshame.jobs.runs import JobContext, run_job
+from hallofshame.jobs.runs import LEASE, JobContext, run_job
 from hallofshame.webhooks.delivery import (
     Attempt,
     Due,
@@ -118,9 +119,11 @@ def webhooks_job(
     client: httpx.Client | None = None,
     rng: random.Random | None = None,
     timeout_s: float = TIMEOUT_S,
+    lease: timedelta = LEASE,
 ) -> DeliveryReport:
-    """``deliver_once`` as a recorded job that never overlaps itself; when there is
-    nothing to send (most of the scheduler's looks) nothing runs and nothing is recorded."""
+    """``deliver_once`` as a recorded job that never overlaps itself (its lock held for
+    ``lease``, renewed as it goes); when there is nothing to send (most of the
+    scheduler's looks) nothing runs and nothing is recorded."""
     report = DeliveryReport()
     with factory() as session:
         if not has_work(session, clock.now()):
@@ -132,5 +135,5 @@ def webhooks_job(
         ctx.rows = report.delivered
         ctx.message = report.summary()
 
-    run_job(factory, JOB, body)
+    run_job(factory, JOB, body, lease=lease)
     return report
