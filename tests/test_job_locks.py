@@ -106,25 +106,38 @@ def test_threads_racing_round_after_round(committed_factory: sessionmaker[Sessio
     assert 10 <= len(ran) <= 30
 
 
-def test_a_lock_whose_lease_ran_out_is_taken_over_and_its_run_marked_failed(
-    committed_factory: sessionmaker[Session],
-) -> None:
-    long_ago = datetime.now(UTC) - runs.LEASE - timedelta(minutes=1)
-    with committed_factory() as s, s.begin():
-        dead = JobRun(job="collect", started_at=long_ago, outcome="running")
-        s.add(dead)
+def _running_with_lock(
+    factory: sessionmaker[Session],
+    holder: str,
+    acquired: datetime,
+    heartbeat: datetime,
+    expires: datetime,
+) -> int:
+    """A collection run recorded as running, holding the job's lock: its run id."""
+    with factory() as s, s.begin():
+        run = JobRun(job="collect", started_at=acquired, outcome="running")
+        s.add(run)
         s.flush()
         s.add(
             JobLock(
                 name="collect",
-                run_id=dead.id,
-                holder="gone:1",
-                acquired_at=long_ago,
-                heartbeat_at=long_ago,
-                expires_at=long_ago + runs.LEASE,
+                run_id=run.id,
+                holder=holder,
+                acquired_at=acquired,
+                heartbeat_at=heartbeat,
+                expires_at=expires,
             )
         )
-        dead_id = dead.id
+        return run.id
+
+
+def test_a_lock_whose_lease_ran_out_is_taken_over_and_its_run_marked_failed(
+    committed_factory: sessionmaker[Session],
+) -> None:
+    long_ago = datetime.now(UTC) - runs.LEASE - timedelta(minutes=1)
+    dead_id = _running_with_lock(
+        committed_factory, "gone:1", long_ago, long_ago, long_ago + runs.LEASE
+    )
     assert run_job(committed_factory, "collect", lambda ctx: None)
     with committed_factory() as s:
         outcomes = dict(s.execute(select(JobRun.id, JobRun.outcome)).all())
@@ -260,21 +273,9 @@ def test_a_lock_of_another_host_is_taken_over_once_its_lease_ran_out(
     """No waiting ten minutes: a lock is over at its lease's end, however fresh its
     heartbeat (a short lease: the collection's, half an interval)."""
     now = datetime.now(UTC).replace(microsecond=0)
-    with bound() as s, s.begin():
-        dead = JobRun(job="collect", started_at=now, outcome="running")
-        s.add(dead)
-        s.flush()
-        s.add(
-            JobLock(
-                name="collect",
-                run_id=dead.id,
-                holder="elsewhere:1",
-                acquired_at=now - timedelta(seconds=3),
-                heartbeat_at=now - timedelta(seconds=1),
-                expires_at=now,
-            )
-        )
-        dead_id = dead.id
+    dead_id = _running_with_lock(
+        bound, "elsewhere:1", now - timedelta(seconds=3), now - timedelta(seconds=1), now
+    )
     assert run_job(bound, "collect", lambda ctx: None)
     with bound() as s:
         assert s.scalar(select(JobRun.outcome).where(JobRun.id == dead_id)) == "failed"
