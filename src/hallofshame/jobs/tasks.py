@@ -64,7 +64,7 @@ if TYPE_CHECKING:
     from hallofshame.api.warming import WarmReport
 from hallofshame.rollups.daily import RollupResult, last_complete_day, rollup_park_days
 from hallofshame.sources.replay import ReplayFormatError, ReplayLine, batched, read_replay
-from hallofshame.sources.simulator import Simulator
+from hallofshame.sources.simulator import POLL_OFFSET_S, Simulator
 
 log = logging.getLogger("hallofshame.jobs")
 
@@ -615,6 +615,60 @@ def simulate_history(
     with factory() as session, session.begin():
         refresh_statistics(session, grown)
     return stats
+
+
+def simulate_backfill(
+    factory: Factory,
+    *,
+    days: int,
+    interval_s: int,
+    park_count: int | None = None,
+    seed: int = 42,
+    stop: Callable[[], bool] = lambda: False,
+    on_day: Callable[[date, int, int], None] | None = None,
+) -> SimulationStats:
+    """Simulate the history missing below the earliest stored cycle, back to midnight
+    (UTC) ``days`` ago: newest day first, a day per transaction, then roll up.
+
+    What is stored is always one stretch ending now, so a run stopped between days (or
+    killed in one) leaves no hole, and the next run goes on from the earliest cycle. Each
+    day is simulated on its own (the same seed and day give the same polls), so a
+    resumed fill ends with the cycles of one never stopped. ``on_day(day, done, total)``
+    reports progress; ``stop()`` is asked between days.
+    """
+    now = clock.now()
+    target = datetime.combine(now.date() - timedelta(days=days), datetime.min.time(), UTC)
+    with factory() as s:
+        earliest = s.scalar(select(func.min(Cycle.ts)))
+    total = SimulationStats()
+    if earliest is None:
+        return total
+    # The windows keep the stored cycles' grid: the last one ends at the earliest poll's
+    # tick (a simulated cycle is polled POLL_OFFSET_S after its tick).
+    end = _aware(earliest) - timedelta(seconds=POLL_OFFSET_S)
+    windows: list[tuple[datetime, datetime]] = []
+    while end > target:
+        windows.append((max(target, end - timedelta(days=1)), end))
+        end -= timedelta(days=1)
+    parks = choose_parks(park_count)
+    with summarised("the simulated history"):
+        for done, (start, stop_at) in enumerate(windows, 1):
+            if stop():
+                break
+            part = simulate_history(
+                factory, start=start, end=stop_at, interval_s=interval_s, parks=parks, seed=seed
+            )
+            total.days += part.days
+            total.cycles += part.cycles
+            total.observations += part.observations
+            if on_day is not None:
+                on_day(start.date(), done, len(windows))
+    rollup_due(factory)
+    return total
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def simulate_until_now(
