@@ -22,7 +22,6 @@ from hallofshame.sources.sim.synthetic import (
     rides_of,
     simulated_park,
     simulated_parks,
-    synthetic_park,
 )
 from hallofshame.sources.simulator import Simulator, feed_of, wiki_park_id
 
