@@ -6,7 +6,7 @@
 The database named in --url is dropped and recreated and given the simulator's parks:
 the bundled catalog (48 parks, 1,572 rides), or with --parks N the catalog then synthetic
 parks up to N. With --keep it is used as it is (a dataset of ``make_dataset.py`` built
-with the same --parks), and the cycles follow its pinned clock. A local HTTP server plays
+with the same --parks), and the cycles follow its latest one. A local HTTP server plays
 ThemeParks.wiki and Queue-Times, serving the simulator's payloads for each park at each
 cycle's instant (rendered before the clock starts, so the fake upstream costs nothing
 unless --latency-ms makes each answer wait, as a distant upstream would); the collector
@@ -32,8 +32,6 @@ from typing import Any
 
 #: Midday in July, Eastern time: every park of the catalog is open.
 START = datetime(2026, 7, 18, 17, 0, tzinfo=UTC)
-#: ``make_dataset.py``'s clock, for --keep.
-PINNED_NOW = "2026-08-15T12:00:00+00:00"
 
 
 class FakeUpstream:
@@ -88,10 +86,6 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["HOS_DATABASE_URL"] = args.url
     start = START
-    if args.keep:
-        # Cycles after the dataset's last one: its pinned clock, the next 5-minute tick.
-        pinned = datetime.fromisoformat(os.environ.get("HOS_NOW", PINNED_NOW))
-        start = pinned.replace(second=0, microsecond=0) + timedelta(minutes=5)
 
     from sqlalchemy import event
 
@@ -116,6 +110,18 @@ def main() -> None:
     with factory() as s, s.begin():
         link_simulated_ids(s, parks)
     bundled = {p.queue_times_id: p for p in parks}
+    if args.keep:
+        # Cycles after the database's last one (the dataset's, or an earlier run's), on
+        # the next 5-minute tick: each run stores new cycles, never duplicates.
+        from sqlalchemy import func, select
+
+        from hallofshame.db.models import Cycle
+
+        with factory() as s:
+            latest = s.scalar(select(func.max(Cycle.ts)))
+        if latest is not None:
+            latest = latest.replace(tzinfo=UTC, second=0, microsecond=0)
+            start = latest - timedelta(minutes=latest.minute % 5) + timedelta(minutes=5)
     with factory() as s:
         refs = [r for r in park_refs(s) if r.queue_times_id in bundled]
     sim = Simulator(seed=42)
