@@ -9,9 +9,12 @@ Each size gets its own database, ``<prefix>_<parks>`` (dropped and recreated by
 leaks from one size to the next:
 
 1. ``make_dataset.py --parks N`` with ``--days`` days (clock pinned to 2026-08-15 12:00 Z);
-2. the rankings in-process (Flask test client, response cache off, clock pinned five
-   minutes before the dataset's end, as ``profile_api.py`` does): ``--runs`` timed calls
-   of each path after one warm-up, p50 and p95;
+2. the rankings in-process (Flask test client, response cache off, clock pinned 5 s
+   after the database's latest cycle, as a visitor just after a collection sees it):
+   ``--runs`` timed calls of each path after one warm-up, p50 and p95. Not a fixed
+   instant: with cycles after the pinned clock (a later run's collections) today's
+   running sums no longer cover the day up to "now", and every today figure is computed
+   from raw observations instead — a different, much slower path;
 3. ``collect_cycle.py --keep --parks N``: ``--cycles`` collection cycles of every park
    after the dataset's last one, against the local fake upstream, with no latency and
    with ``--latency-ms`` per answer (a distant upstream).
@@ -37,14 +40,26 @@ PATHS = (
     "/api/parks/downtime?period=yesterday",
     "/api/rides/downtime?period=today",
 )
-RANKINGS_NOW = "2026-08-15T11:55:07Z"
 
 
 def rankings(url: str, runs: int) -> dict[str, dict[str, float]]:
     """p50 / p95 / min in ms of each path, uncached (runs in a child process)."""
+    from datetime import UTC, timedelta
+
+    from sqlalchemy import create_engine, func, select
+
+    from hallofshame.db.models import Cycle
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        latest = conn.scalar(select(func.max(Cycle.ts)))
+    engine.dispose()
+    if latest is None:
+        raise SystemExit(f"{url}: no cycles")
+    now = latest.replace(tzinfo=UTC) + timedelta(seconds=5)
     os.environ.update(
         HOS_DATABASE_URL=url,
-        HOS_NOW=RANKINGS_NOW,
+        HOS_NOW=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         HOS_CACHE_ENABLED="0",
         HOS_CACHE_URL="",
         HOS_RATE_LIMIT="",
@@ -52,7 +67,8 @@ def rankings(url: str, runs: int) -> dict[str, dict[str, float]]:
     from hallofshame.api.app import create_app
 
     client = create_app().test_client()
-    out = {}
+    out: dict[str, dict[str, float]] = {"now": {}}
+    print(f"rankings at {os.environ['HOS_NOW']}", file=sys.stderr)
     for path in PATHS:
         if client.get(path).status_code != 200:  # the warm-up, and a check
             raise SystemExit(f"{path} did not answer 200")
