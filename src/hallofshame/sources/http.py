@@ -263,11 +263,13 @@ class HttpClient:
                             # The host is throttling us: every request to it waits (decided
                             # before the slot is let go, so no queued request slips out).
                             asked = after if after is not None else self.backoff_delay(attempt)
-                            delay, named = asked, after is not None
-                            cleared = self.hosts.defer(host, time.monotonic() + asked)
-                            if asked > min(self.retry_after_cap, self.retry_budget - waited):
+                            until = time.monotonic() + asked
+                            cleared = self.hosts.defer(host, until)
+                            # Another request may have been told to wait longer still.
+                            delay, named = asked + (cleared - until), after is not None
+                            if delay > min(self.retry_after_cap, self.retry_budget - waited):
                                 raise FetchError(
-                                    f"{last_problem}: asked to wait {asked:.0f} s, more than "
+                                    f"{last_problem}: asked to wait {delay:.0f} s, more than "
                                     "this poll can",
                                     sample=_sample(body),
                                     status=status,
