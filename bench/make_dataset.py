@@ -20,8 +20,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", choices=sorted(SIZES), default="S")
     parser.add_argument("--url", required=True, help="SQLAlchemy URL of the bench database")
-    parser.add_argument("--parks", type=int, default=48)
+    parser.add_argument(
+        "--parks", type=int, default=48, help="the catalog's 48, then synthetic parks"
+    )
+    parser.add_argument("--days", type=int, default=None, help="instead of the size's days")
     args = parser.parse_args()
+    days = args.days if args.days is not None else SIZES[args.size]
     os.environ["HOS_DATABASE_URL"] = args.url
     os.environ.setdefault("HOS_NOW", PINNED_NOW)
 
@@ -35,7 +39,7 @@ def main() -> None:
     started = time.perf_counter()
     stats = simulate_until_now(
         session_factory(),
-        days=SIZES[args.size],
+        days=days,
         interval_s=300,
         park_count=args.parks,
         rollups=True,
@@ -43,7 +47,7 @@ def main() -> None:
     )
     elapsed = time.perf_counter() - started
     print(
-        f"dataset {args.size}: {args.parks} parks, {SIZES[args.size]} days, "
+        f"dataset {args.size if args.days is None else ''}: {args.parks} parks, {days} days, "
         f"{stats.cycles} cycles, {stats.observations} observations, {elapsed:.0f} s "
         f"({stats.observations / elapsed:.0f} observations/s, rollups included)"
     )

@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     )
     now: str = Field("", description="pin the application clock (ISO 8601 UTC instant)")
     collect_interval: int = Field(300, ge=30, description="seconds between collection cycles")
+    collect_concurrency: int = Field(
+        8, ge=1, le=64, description="parks fetched at once in a collection job"
+    )
+    upstream_host_concurrency: int = Field(
+        4, ge=1, le=32, description="requests in flight at once to any one upstream host"
+    )
     metrics_version: int = Field(1, ge=1, description="rollup version the API reads")
     # Job locks and due-time claims name their holder "<instance>:<pid>". Schedulers that
     # share a host name but not a process table (containers on one host's network) need

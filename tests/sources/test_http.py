@@ -93,14 +93,74 @@ def test_429_retry_after_seconds_is_honoured(
     assert sleeps == [7.0]
 
 
-def test_429_retry_after_is_capped(httpserver: HTTPServer, sleeps: Sleeps) -> None:
+def test_a_retry_after_beyond_the_cap_ends_the_request_and_spares_the_host(
+    httpserver: HTTPServer, sleeps: Sleeps
+) -> None:
+    """Coming back before the host said would be rude, waiting a day would stall the
+    cycle: the request fails now, and the host's other requests are not sent at all."""
     httpserver.expect_oneshot_request("/q").respond_with_data(
         "", status=429, headers={"Retry-After": "86400"}
     )
     httpserver.expect_request("/q").respond_with_json([])
+    httpserver.expect_request("/other").respond_with_json([])
     with HttpClient(user_agent=UA, retry_after_cap=60.0, sleep=sleeps) as http:
+        with pytest.raises(FetchError) as first:
+            http.get_json(httpserver.url_for("/q"))
+        with pytest.raises(FetchError) as second:
+            http.get_json(httpserver.url_for("/other"))
+    assert first.value.status == 429 and second.value.status == 429
+    assert "86400 s" in first.value.message
+    assert sleeps == []
+    assert [r.path for r, _ in httpserver.log] == ["/q"]
+
+
+def test_a_retry_after_within_the_cap_is_waited_by_every_request_to_the_host(
+    httpserver: HTTPServer, sleeps: Sleeps
+) -> None:
+    """The request that was told waits its Retry-After (plus jitter within one backoff
+    base); a later request to the same host waits what is left of it, another host not."""
+    httpserver.expect_oneshot_request("/q").respond_with_data(
+        "", status=429, headers={"Retry-After": "30"}
+    )
+    httpserver.expect_request("/q").respond_with_json([])
+    elsewhere = HTTPServer(host="127.0.0.1")
+    elsewhere.expect_request("/q").respond_with_json({})
+    elsewhere.start()
+    try:
+        with HttpClient(user_agent=UA, sleep=sleeps, jitter=lambda: 0.5, backoff_base=2.0) as http:
+            assert http.get_json(httpserver.url_for("/q")) == []  # sleeps recorded, not slept
+            assert sleeps == [31.0]
+            assert http.get_json(httpserver.url_for("/q")) == []
+            assert len(sleeps) == 2 and 29.0 < sleeps[1] <= 31.0
+            assert http.get_json(elsewhere.url_for("/q")) == {}
+            assert len(sleeps) == 2
+    finally:
+        elsewhere.stop()
+
+
+def test_429_without_retry_after_backs_off_and_retries(
+    httpserver: HTTPServer, client: HttpClient, sleeps: Sleeps
+) -> None:
+    httpserver.expect_oneshot_request("/q").respond_with_data("", status=429)
+    httpserver.expect_request("/q").respond_with_json([])
+    assert client.get_json(httpserver.url_for("/q")) == []
+    assert sleeps == [0.5]  # the backoff of any retry, jitter 0
+
+
+def test_the_retry_budget_bounds_the_waits_of_a_request(
+    httpserver: HTTPServer, sleeps: Sleeps
+) -> None:
+    httpserver.expect_request("/q").respond_with_data("", status=429, headers={"Retry-After": "40"})
+    with (
+        HttpClient(
+            user_agent=UA, max_attempts=4, retry_budget=100.0, sleep=sleeps, jitter=lambda: 0.0
+        ) as http,
+        pytest.raises(FetchError) as raised,
+    ):
         http.get_json(httpserver.url_for("/q"))
-    assert sleeps == [60.0]
+    assert raised.value.status == 429
+    assert sleeps == [40.0, 40.0]  # a third wait of 40 s would pass the 100 s budget
+    assert len(httpserver.log) == 3
 
 
 def test_retry_after_http_date() -> None:

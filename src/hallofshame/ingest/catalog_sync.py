@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hallofshame.catalog import BundledPark, bundled_parks, bundled_rides
+from hallofshame.catalog import BundledPark, BundledRide, bundled_parks, bundled_rides
 from hallofshame.db.models import Park, Ride
 from hallofshame.domain.statuses import Source
 from hallofshame.ingest.tiers import apply_tiers
@@ -179,8 +179,13 @@ def sync_rides(
     return result
 
 
-def load_bundled_catalog(session: Session, parks: Sequence[BundledPark] | None = None) -> int:
-    """Load the bundled catalog of real parks and rides (idempotent)."""
+def load_bundled_catalog(
+    session: Session,
+    parks: Sequence[BundledPark] | None = None,
+    rides: Sequence[BundledRide] | None = None,
+) -> int:
+    """Load the bundled catalog of real parks and rides (idempotent). A simulation passes
+    its own ``parks`` and their ``rides`` (synthetic parks beyond the catalog)."""
     wanted = parks if parks is not None else bundled_parks()
     ids = {p.queue_times_id for p in wanted}
     known = {
@@ -206,16 +211,16 @@ def load_bundled_catalog(session: Session, parks: Sequence[BundledPark] | None =
         park.operator = item.operator
         park.is_disney, park.is_universal = item.is_disney, item.is_universal
     session.flush()
-    rides = {
+    stored = {
         r.queue_times_id: r
         for r in session.scalars(select(Ride)).all()
         if r.queue_times_id is not None
     }
     created = []
-    for bundled in bundled_rides():
+    for bundled in rides if rides is not None else bundled_rides():
         if bundled.park_queue_times_id not in ids:
             continue
-        ride = rides.get(bundled.queue_times_id)
+        ride = stored.get(bundled.queue_times_id)
         if ride is None:
             ride = Ride(
                 park_id=known[bundled.park_queue_times_id].id,

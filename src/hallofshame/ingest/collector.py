@@ -31,6 +31,7 @@ from hallofshame.sources.base import (
     SourceError,
     WeatherFetch,
 )
+from hallofshame.sources.sim.synthetic import SYNTHETIC_OPERATOR
 from hallofshame.webhooks.outbox import record_breakdown_events
 
 T = TypeVar("T")
@@ -48,6 +49,9 @@ class ParkRef:
     latitude: float | None
     longitude: float | None
     queue_times_id: int | None = None
+    #: A synthetic park of a simulation (``sources.sim.synthetic``): only a source that
+    #: says it serves them (``serves_synthetic``) is ever asked about it.
+    synthetic: bool = False
 
 
 class LiveSource(Protocol):
@@ -79,9 +83,16 @@ def park_refs(session: Session) -> list[ParkRef]:
                 p.latitude,
                 p.longitude,
                 p.queue_times_id,
+                p.operator == SYNTHETIC_OPERATOR,
             )
         )
     return refs
+
+
+def serves_synthetic(source: object) -> bool:
+    """Whether ``source`` answers for synthetic parks (the simulator, or a benchmark's
+    fake upstream that says so); the real upstreams never see them."""
+    return bool(getattr(source, "serves_synthetic", False))
 
 
 @dataclass

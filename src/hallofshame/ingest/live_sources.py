@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hallofshame.catalog import bundled_parks
+from hallofshame.catalog import BundledPark
 from hallofshame.domain.statuses import Source
 from hallofshame.ingest.collector import ParkRef
 from hallofshame.sources import open_meteo, queue_times, themeparks_wiki
 from hallofshame.sources.base import CatalogRide, LiveSnapshot, ScheduleFetch, WeatherFetch
 from hallofshame.sources.http import HttpClient
+from hallofshame.sources.sim.synthetic import simulated_park
 from hallofshame.sources.simulator import Simulator
 
 
@@ -27,7 +28,11 @@ class UpstreamSource:
         wiki_url: str | None = None,
         queue_times_url: str | None = None,
         weather_url: str | None = None,
+        serves_synthetic: bool = False,
     ) -> None:
+        # True only for a local fake upstream that serves the simulator's synthetic parks
+        # (bench/collect_cycle.py): the real upstreams never hear of them.
+        self.serves_synthetic = serves_synthetic
         self.http = http or HttpClient()
         self.wiki = themeparks_wiki.ThemeParksWikiClient(
             self.http, **({"base_url": wiki_url} if wiki_url else {})
@@ -61,16 +66,23 @@ class UpstreamSource:
 
 
 class SimulatedSource:
-    """The simulator's payloads at the application clock's instant, parsed for real."""
+    """The simulator's payloads at the application clock's instant, parsed for real:
+    the catalog's parks and synthetic ones (``serves_synthetic``)."""
+
+    serves_synthetic = True
 
     def __init__(self, seed: int = 42) -> None:
         self.sim = Simulator(seed=seed)
-        self.parks = {p.queue_times_id: p for p in bundled_parks()}
+        self.parks: dict[int, BundledPark] = {}
 
-    def _bundled(self, park: ParkRef):  # type: ignore[no-untyped-def]
-        if park.queue_times_id is None or park.queue_times_id not in self.parks:
+    def _bundled(self, park: ParkRef) -> BundledPark:
+        found = None
+        if park.queue_times_id is not None:
+            found = self.parks.get(park.queue_times_id) or simulated_park(park.queue_times_id)
+        if found is None:
             raise LookupError(f"{park.name} is not a simulated park")
-        return self.parks[park.queue_times_id]
+        self.parks[found.queue_times_id] = found
+        return found
 
     def live(self, park: ParkRef, at: datetime) -> LiveSnapshot:
         raw = self.sim.live_payload(self._bundled(park), at)

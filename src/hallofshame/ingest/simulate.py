@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
-from hallofshame.catalog import BundledPark, bundled_parks, bundled_rides
+from hallofshame.catalog import BundledPark
 from hallofshame.db.dialects import refresh_statistics
 from hallofshame.db.models import Cycle, Observation, OperatedDay, Park, Ride, table_of
 from hallofshame.domain.localtime import local_date_of
@@ -31,6 +31,7 @@ from hallofshame.sources import queue_times, themeparks_wiki
 from hallofshame.sources.base import LiveSnapshot, SourceError
 from hallofshame.sources.open_meteo import parse_forecast
 from hallofshame.sources.sim.ids import upstream_park_id
+from hallofshame.sources.sim.synthetic import rides_of_parks, simulated_parks
 from hallofshame.sources.simulator import (
     POLL_OFFSET_S,
     SCHEDULE_DAYS,
@@ -46,13 +47,15 @@ AWAKE_MARGIN_S = 3600
 
 
 def choose_parks(count: int | None) -> list[BundledPark]:
-    parks = list(bundled_parks())
-    return parks if count is None else parks[: max(0, count)]
+    """The first ``count`` catalog parks; beyond the catalog's 48, synthetic ones
+    ("Synthetic Park 49", …: ``sources.sim.synthetic``)."""
+    return simulated_parks(count)
 
 
 def link_simulated_ids(session: Session, parks: Sequence[BundledPark]) -> None:
     """Give catalog parks that the simulator serves as ThemeParks.wiki their wiki ids."""
-    load_bundled_catalog(session, parks)
+    rides_of = rides_of_parks(parks)
+    load_bundled_catalog(session, parks, rides_of)
     wiki_parks = {p.queue_times_id for p in parks if feed_of(p) is Source.THEMEPARKS_WIKI}
     by_qt = {p.queue_times_id: p for p in session.scalars(select(Park))}
     for qt_id in wiki_parks:
@@ -60,7 +63,7 @@ def link_simulated_ids(session: Session, parks: Sequence[BundledPark]) -> None:
         park.wiki_id, park.reports_down = wiki_park_id(qt_id), True
     rides = {r.queue_times_id: r for r in session.scalars(select(Ride))}
     rekeyed = []
-    for item in bundled_rides():
+    for item in rides_of:
         ride = rides.get(item.queue_times_id)
         if ride is None or item.park_queue_times_id not in wiki_parks:
             continue

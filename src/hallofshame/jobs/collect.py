@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hallofshame import clock
+from hallofshame.config import get_settings
 from hallofshame.db.dialects import begin_writing
 from hallofshame.db.models import Park
 from hallofshame.domain.tiers import TierFileError
@@ -27,6 +28,7 @@ from hallofshame.ingest.collector import (
     missing_schedule,
     park_refs,
     poll,
+    serves_synthetic,
     store_directory,
     store_fetched,
     store_poll,
@@ -39,17 +41,20 @@ from hallofshame.sources.base import SourceError
 log = logging.getLogger("hallofshame.collect")
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def active_parks(
     factory: sessionmaker[Session],
     at: datetime,
     skip: Callable[[Session, ParkRef, datetime], bool] | None = None,
+    *,
+    synthetic: bool = False,
 ) -> list[ParkRef]:
-    """The active parks (less those ``skip`` names), read in a transaction that is over
-    before anything is fetched."""
+    """The active parks (less those ``skip`` names, and synthetic ones unless
+    ``synthetic``), read in a transaction that is over before anything is fetched."""
     with factory() as s:
-        parks = park_refs(s)
+        parks = [p for p in park_refs(s) if synthetic or not p.synthetic]
         if skip is not None:
             parks = [p for p in parks if not skip(s, p, at)]
     return parks
@@ -81,18 +86,18 @@ def collect_once(
     *,
     interval_s: int,
     parks: Sequence[ParkRef] | None = None,
-    workers: int = 8,
+    workers: int | None = None,
 ) -> CollectReport:
     """One cycle for every active park: every park polled concurrently on a bounded pool
-    (HTTP is the slow part), then each park's cycle stored in its own transaction, one
-    park at a time in this thread."""
+    of ``workers`` (``HOS_COLLECT_CONCURRENCY``; HTTP is the slow part, and the client
+    keeps each upstream host to its own limit), then each park's cycle stored in its own
+    transaction, one park at a time in this thread."""
     t0 = time.perf_counter()
     at = clock.now()
     report = CollectReport(tiers_refused=tiers_before_polling(factory))
     if parks is None:
-        parks = active_parks(factory, at)
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        results = list(pool.map(lambda p: (p, poll(source, p, at)), parks))
+        parks = active_parks(factory, at, synthetic=serves_synthetic(source))
+    results = fetch_all(parks, lambda park: poll(source, park, at), workers)
     for park, result in results:
         try:
             with factory() as session, session.begin():
@@ -122,6 +127,16 @@ def collect_once(
     return report
 
 
+def fetch_all(
+    parks: Sequence[ParkRef], fetch: Callable[[ParkRef], R], workers: int | None = None
+) -> list[tuple[ParkRef, R]]:
+    """``fetch`` for every park on a bounded pool (``HOS_COLLECT_CONCURRENCY`` threads
+    unless ``workers``), in the parks' order. No database work happens here."""
+    size = workers if workers is not None else get_settings().collect_concurrency
+    with ThreadPoolExecutor(max_workers=max(1, min(size, len(parks) or 1))) as pool:
+        return list(pool.map(lambda park: (park, fetch(park)), parks))
+
+
 def for_each_park(
     factory: sessionmaker[Session],
     fetch: Callable[[ParkRef, datetime], T | None],
@@ -129,17 +144,22 @@ def for_each_park(
     *,
     source_name: Callable[[ParkRef], str] = lambda park: park.source.value,
     skip: Callable[[Session, ParkRef, datetime], bool] | None = None,
+    synthetic: bool = False,
 ) -> int:
-    """Fetch something per active park, then store it in that park's own transaction; a
-    failed fetch is one data-quality issue and the other parks go on."""
+    """Fetch something per active park (concurrently, as a collection cycle does), then
+    store each park's in its own transaction; a failed fetch is one data-quality issue
+    and the other parks go on."""
     at = clock.now()
     stored = 0
-    for park in active_parks(factory, at, skip):
-        fetched: T | SourceError | None
+
+    def fetch_one(park: ParkRef) -> T | SourceError | None:
         try:
-            fetched = fetch(park, at)
+            return fetch(park, at)
         except SourceError as error:
-            fetched = error
+            return error
+
+    parks = active_parks(factory, at, skip, synthetic=synthetic)
+    for park, fetched in fetch_all(parks, fetch_one):
         with factory() as session, session.begin():
             begin_writing(session)
             stored += store_fetched(session, park, fetched, at, store, source_name(park))
@@ -151,16 +171,24 @@ def refresh_schedules(
 ) -> int:
     """Fetch schedules (all parks daily, or only parks missing today's)."""
     skip = (lambda s, park, at: not missing_schedule(s, park, at)) if only_missing else None
-    return for_each_park(factory, source.schedule, store_schedule, skip=skip)
+    return for_each_park(
+        factory, source.schedule, store_schedule, skip=skip, synthetic=serves_synthetic(source)
+    )
 
 
 def refresh_weather(factory: sessionmaker[Session], source: LiveSource) -> int:
     return for_each_park(
-        factory, source.weather, store_weather, source_name=lambda park: "open-meteo"
+        factory,
+        source.weather,
+        store_weather,
+        source_name=lambda park: "open-meteo",
+        synthetic=serves_synthetic(source),
     )
 
 
 def refresh_catalog(factory: sessionmaker[Session], source: LiveSource) -> int:
     """Sync every park's rides with its upstream directory; returns rides deactivated."""
     tiers_before_polling(factory)
-    return for_each_park(factory, source.directory, store_directory)
+    return for_each_park(
+        factory, source.directory, store_directory, synthetic=serves_synthetic(source)
+    )

@@ -33,13 +33,20 @@ def _interval(text: str) -> int:
 
 
 @click.command()
-@click.option("--parks", "park_count", type=int, default=None, help="First N catalog parks.")
+@click.option(
+    "--parks",
+    "park_count",
+    type=int,
+    default=None,
+    help="First N parks: the catalog's 48, then synthetic ones ('Synthetic Park 49', …).",
+)
 @click.option("--days", type=int, default=30, show_default=True, help="Days of history.")
 @click.option("--interval", default="5m", show_default=True, help="Collection interval.")
 @click.option("--seed", type=int, default=42, show_default=True)
 @click.option("--rollups/--no-rollups", default=True, show_default=True)
 def simulate(park_count: int | None, days: int, interval: str, seed: int, rollups: bool) -> None:
-    """Fill the database with simulated history of the real catalog (fast bulk path)."""
+    """Fill the database with simulated history of the real catalog, and beyond its 48
+    parks of synthetic ones (fast bulk path)."""
     from hallofshame.jobs.tasks import simulate_until_now
 
     started = time.perf_counter()

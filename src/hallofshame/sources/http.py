@@ -5,12 +5,20 @@ the previous body when the upstream says nothing changed (ETag / 304), backs off
 overload (429, 5xx) and gives up after a bounded number of attempts so one bad park
 never stalls a collection cycle. Whatever goes wrong ends as a ``FetchError`` (the
 request failed) or a ``PayloadError`` (it answered, but not with usable JSON).
+
+One client is shared by the threads of a collection job, and is polite per host: at
+most ``per_host`` requests in flight to any one host (``HOS_UPSTREAM_HOST_CONCURRENCY``),
+and a host that answers 429 (or 503 with ``Retry-After``) is left alone by every thread
+until the wait it asked for is over, not only by the request it answered. A wait that
+does not fit the request's budget ends that request at once (a ``FetchError``, so one
+data-quality issue for its park) instead of stalling the cycle.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -79,8 +87,39 @@ def decode_json(body: bytes, content_type: str = "") -> Any:
         raise PayloadError(f"malformed JSON: {exc.msg}", sample=_sample(body)) from exc
 
 
+class HostGate:
+    """What every thread of one client agrees on about each upstream host: a semaphore of
+    ``limit`` requests in flight, and the instant (``time.monotonic``) before which the
+    host asked to be left alone."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(1, limit)
+        self._lock = threading.Lock()
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+        self._resume: dict[str, float] = {}
+
+    def slot(self, host: str) -> threading.BoundedSemaphore:
+        with self._lock:
+            found = self._slots.get(host)
+            if found is None:
+                found = self._slots[host] = threading.BoundedSemaphore(self.limit)
+            return found
+
+    def defer(self, host: str, until: float) -> float:
+        """Leave ``host`` alone until ``until`` (or later, if already asked); the instant."""
+        with self._lock:
+            later = max(until, self._resume.get(host, 0.0))
+            self._resume[host] = later
+            return later
+
+    def resume_at(self, host: str) -> float:
+        with self._lock:
+            return self._resume.get(host, 0.0)
+
+
 class HttpClient:
-    """GET with timeouts, bounded retries, conditional requests and a size cap."""
+    """GET with timeouts, bounded retries, conditional requests, a size cap, and a limit
+    of requests in flight per host."""
 
     def __init__(
         self,
@@ -92,20 +131,28 @@ class HttpClient:
         backoff_base: float = 1.0,
         backoff_max: float = 30.0,
         retry_after_cap: float = 120.0,
+        retry_budget: float = 120.0,
+        per_host: int | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        if user_agent is None:
+        if user_agent is None or per_host is None:
             from hallofshame.config import get_settings
 
-            user_agent = get_settings().user_agent
+            settings = get_settings()
+            user_agent = user_agent if user_agent is not None else settings.user_agent
+            per_host = per_host if per_host is not None else settings.upstream_host_concurrency
         self.user_agent = user_agent
         self.max_attempts = max(1, max_attempts)
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
+        # The longest Retry-After a request waits for, and the most it waits in all
+        # (backoffs and Retry-Afters): a longer wait ends the request now.
         self.retry_after_cap = retry_after_cap
+        self.retry_budget = retry_budget
+        self.hosts = HostGate(per_host)
         self.max_bytes = max_bytes
         self._sleep = sleep
         self._jitter = jitter
@@ -168,43 +215,93 @@ class HttpClient:
         self, url: str, params: Params | None, *, method: str = "GET", remember: bool = True
     ) -> tuple[bytes, httpx.Headers]:
         key = self._key(url, params)
+        host = httpx.URL(key).netloc.decode("ascii")
+        slot = self.hosts.slot(host)
         last_problem = "no attempt made"
-        for attempt in range(self.max_attempts):
+        waited = 0.0  # seconds this request has spent waiting so far
+        cleared = 0.0  # the host's "leave me alone" instant this request already waited for
+        attempt = 0
+        while attempt < self.max_attempts:
             final = attempt == self.max_attempts - 1
             headers: dict[str, str] = {}
             cached = self._etags.get(key) if remember else None
             if cached is not None:
                 headers["If-None-Match"] = cached[0]
-            delay: float | None = None
-            try:
-                result = self._attempt(key, headers, method)
-            except httpx.TimeoutException:
-                last_problem = "timeout"
-            except httpx.TransportError as exc:
-                last_problem = f"connection error: {type(exc).__name__}"
-            else:
-                status, body, resp_headers = result
-                if status == 304:
-                    if cached is None:
-                        raise FetchError("http 304 without a cached body")
-                    return cached[1], httpx.Headers({"content-type": "application/json"})
-                if 200 <= status < 300:
-                    etag = resp_headers.get("etag")
-                    if etag and remember:
-                        self._etags[key] = (etag, body)
-                    return body, resp_headers
-                last_problem = f"http {status}"
-                if status not in RETRYABLE_STATUSES:
-                    raise FetchError(last_problem, sample=_sample(body), status=status)
-                if status in (429, 503):
-                    after = parse_retry_after(resp_headers.get("retry-after"))
-                    if after is not None:
-                        delay = min(after, self.retry_after_cap)
-                if final:
-                    raise FetchError(last_problem, sample=_sample(body), status=status)
+            delay: float | None = None  # the wait the host's throttling decided, if any
+            named = False  # ... and whether the host named it (Retry-After)
+            with slot:
+                # Asked again under the slot: a request that queued for it while another
+                # was told to back off must not go out before the host's wait is over.
+                resume = self.hosts.resume_at(host)
+                pause = resume - time.monotonic()
+                if resume > cleared and pause > 0:
+                    pass  # wait below, without holding the slot
+                else:
+                    pause = 0.0
+                    try:
+                        result = self._attempt(key, headers, method)
+                    except httpx.TimeoutException:
+                        last_problem = "timeout"
+                    except httpx.TransportError as exc:
+                        last_problem = f"connection error: {type(exc).__name__}"
+                    else:
+                        status, body, resp_headers = result
+                        if status == 304:
+                            if cached is None:
+                                raise FetchError("http 304 without a cached body")
+                            return cached[1], httpx.Headers({"content-type": "application/json"})
+                        if 200 <= status < 300:
+                            etag = resp_headers.get("etag")
+                            if etag and remember:
+                                self._etags[key] = (etag, body)
+                            return body, resp_headers
+                        last_problem = f"http {status}"
+                        if status not in RETRYABLE_STATUSES:
+                            raise FetchError(last_problem, sample=_sample(body), status=status)
+                        after = parse_retry_after(resp_headers.get("retry-after"))
+                        if status == 429 or (status == 503 and after is not None):
+                            # The host is throttling us: every request to it waits (decided
+                            # before the slot is let go, so no queued request slips out).
+                            asked = after if after is not None else self.backoff_delay(attempt)
+                            until = time.monotonic() + asked
+                            cleared = self.hosts.defer(host, until)
+                            # Another request may have been told to wait longer still.
+                            delay, named = asked + (cleared - until), after is not None
+                            if delay > min(self.retry_after_cap, self.retry_budget - waited):
+                                raise FetchError(
+                                    f"{last_problem}: asked to wait {delay:.0f} s, more than "
+                                    "this poll can",
+                                    sample=_sample(body),
+                                    status=status,
+                                )
+                        if final:
+                            raise FetchError(last_problem, sample=_sample(body), status=status)
+            if pause > 0:
+                # Another request was told to leave this host alone: so is this one, with a
+                # little jitter so the waiting requests do not all return at once. Not an
+                # attempt: nothing was sent.
+                if waited + pause > self.retry_budget:
+                    raise FetchError(
+                        f"http 429: host asked to be left alone {pause:.0f} s more, "
+                        "more than this poll can wait",
+                        status=429,
+                    )
+                spread = min(self._jitter() * self.backoff_base, self.retry_budget - waited - pause)
+                self._sleep(pause + spread)
+                waited += pause + spread
+                cleared = resume
+                continue
             if final:
                 break
-            self._sleep(delay if delay is not None else self.backoff_delay(attempt))
+            if delay is not None and named:
+                # Retry-After honoured, plus up to one backoff base of jitter within budget.
+                spread = self._jitter() * self.backoff_base
+                delay += max(0.0, min(spread, self.retry_budget - waited - delay))
+            elif delay is None:
+                delay = min(self.backoff_delay(attempt), max(0.0, self.retry_budget - waited))
+            self._sleep(delay)
+            waited += delay
+            attempt += 1
         raise FetchError(last_problem)
 
     def _attempt(

@@ -10,6 +10,7 @@ import uuid
 
 from hallofshame.catalog import BundledPark
 from hallofshame.domain.statuses import Source
+from hallofshame.sources.sim.synthetic import is_synthetic, speaks_wiki
 
 # A fixed namespace: changing it would re-key every simulated wiki entity.
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://api.themeparks.wiki/simulated")
@@ -25,7 +26,9 @@ def wiki_ride_id(qt_ride_id: int) -> str:
 
 def feed_of(park: BundledPark) -> Source:
     """Disney and Universal parks report DOWN and schedules (ThemeParks.wiki); the rest
-    are only on Queue-Times, as in the real world."""
+    are only on Queue-Times, as in the real world; a synthetic park's feed is its own."""
+    if is_synthetic(park):
+        return Source.THEMEPARKS_WIKI if speaks_wiki(park) else Source.QUEUE_TIMES
     if park.is_disney or park.is_universal:
         return Source.THEMEPARKS_WIKI
     return Source.QUEUE_TIMES

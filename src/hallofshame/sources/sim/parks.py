@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hallofshame.catalog import BundledPark, bundled_rides
+from hallofshame.catalog import BundledPark
 from hallofshame.sources.sim.ids import feed_of, wiki_park_id
 from hallofshame.sources.sim.profiles import ParkProfile, RideProfile, park_profile, ride_profile
+from hallofshame.sources.sim.synthetic import is_synthetic, rides_of
 
 QT_REFRESH_S = 300  # Queue-Times refreshes each park about every five minutes
 _QT_GROUPS = {  # operator → Queue-Times group (id, name) as parks.json lists them
@@ -30,7 +31,7 @@ class ParkState:
         self.zone = ZoneInfo(park.timezone)
         self.feed = feed_of(park)
         self.wiki_id = wiki_park_id(park.queue_times_id)
-        rides = [r for r in bundled_rides() if r.park_queue_times_id == park.queue_times_id]
+        rides = rides_of(park)
         self.rides: tuple[RideProfile, ...] = tuple(ride_profile(r, seed) for r in rides)
         # Queue-Times land ids are global integers; derive stable ones from the park id.
         lands: dict[str, list[int]] = {}
@@ -58,7 +59,7 @@ def parks_payload(parks: Sequence[BundledPark]) -> list[dict[str, Any]]:
                 "id": park.queue_times_id,
                 "name": park.name,
                 "country": _COUNTRIES.get(park.country, park.country),
-                "continent": "North America",
+                "continent": park.region if is_synthetic(park) else "North America",
                 "latitude": f"{park.latitude:.6f}",
                 "longitude": f"{park.longitude:.6f}",
                 "timezone": park.timezone,

@@ -15,6 +15,7 @@ from enum import Enum
 from hallofshame.catalog import BundledPark, BundledRide
 from hallofshame.sources.sim.ids import wiki_ride_id
 from hallofshame.sources.sim.rng import seeded
+from hallofshame.sources.sim.synthetic import is_synthetic, speaks_wiki
 
 # Headliners: long queues, more breakdowns, longer outages.
 _BIG = re.compile(
@@ -76,6 +77,12 @@ class RideProfile:
 
 
 def park_profile(park: BundledPark) -> ParkProfile:
+    if is_synthetic(park):
+        # Synthetic ThemeParks.wiki parks run like the destination parks that feed speaks
+        # for; the others like the sunbelt's regional parks (open most days).
+        wiki = speaks_wiki(park)
+        season = Season.YEAR_ROUND if wiki else Season.SUNBELT
+        return ParkProfile(park=park, season=season, water_park=False, destination=wiki)
     water = bool(_WATER_PARK.search(park.name))
     destination = park.is_disney or park.is_universal
     if (destination and not water) or park.queue_times_id in _YEAR_ROUND_IDS:
