@@ -14,7 +14,9 @@ dataset's, one request at a time (the first of each path left out):
   store ignored (every outage read from 90 days of raw cycles, as before revision 0009);
 - the live listings (``/api/rides/downtime?period=live`` and the details of the parks
   with the most rides down) with the stay-or-go fields and without them (the fields'
-  lookup switched off), alternated within each run so both see the same load.
+  lookup switched off), alternated within each run so both see the same load;
+- that lookup by itself (``outage_now.outages_now`` for every ride down now at once),
+  which a 10 ms budget can be read against where a whole listing's spread cannot.
 
 Medians and ranges over the runs; run it several times on a busy machine.
 """
@@ -178,6 +180,8 @@ def main() -> None:
                 without = _timed(lambda path=path: client.get(path).status_code)
             listing.setdefault((path, "with"), []).append(with_)
             listing.setdefault((path, "without"), []).append(without)
+    lookups = _lookup_alone(down, args.now, args.runs)
+    print(_summary(f"outages_now alone ({len(down)} rides down)", lookups))
     print(_summary("recovery, outages stored", recovery["stored"]))
     print(_summary("recovery, all raw (store ignored)", recovery["raw"]))
     for path in paths:
@@ -189,6 +193,41 @@ def main() -> None:
             f"  added: median of medians {statistics.median(w) - statistics.median(wo):+.1f} ms, "
             f"paired median {statistics.median(added):+.1f} ms"
         )
+
+
+def _lookup_alone(down: list[dict[str, Any]], now_text: str, runs: int) -> list[float]:
+    """The listings' stay-or-go lookup by itself, for every ride down now at once: the
+    part of a listing the fields add, without the rest of the request's spread."""
+    from sqlalchemy import select
+
+    from hallofshame.clock import parse_instant
+    from hallofshame.config import get_settings
+    from hallofshame.db.engine import session_factory
+    from hallofshame.db.models import Park
+    from hallofshame.domain.cycle_span import span_cap
+    from hallofshame.metrics.outage_history import Wanted
+    from hallofshame.metrics.outage_now import outages_now
+
+    cfg = get_settings()
+    now = parse_instant(now_text)
+    rides: dict[int, list[int]] = {}
+    for r in down:
+        rides.setdefault(r["park_id"], []).append(r["ride_id"])
+    out = []
+    with session_factory()() as session:
+        parks = session.scalars(select(Park).where(Park.id.in_(list(rides))))
+        zones = {p.id: p.timezone for p in parks}
+        wanted = {pid: Wanted(zones[pid], tuple(ids)) for pid, ids in rides.items()}
+        cap = span_cap(cfg.collect_interval)
+        outages_now(session, wanted, now, cap, cfg.metrics_version)  # warm-up
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            found = outages_now(session, wanted, now, cap, cfg.metrics_version)
+            out.append((time.perf_counter() - t0) * 1000)
+            session.rollback()
+    if len(found) != len(down):
+        raise SystemExit(f"{len(found)} outages now for {len(down)} rides down")
+    return out
 
 
 if __name__ == "__main__":
