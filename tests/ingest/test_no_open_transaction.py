@@ -18,6 +18,7 @@ transaction takes the write lock at BEGIN).
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -69,9 +70,13 @@ class Probe:
         # A writer that does not wait long: the held answer lasts a second.
         args: dict[str, Any] = {"timeout": 0.2} if kind == "sqlite" else {}
         self.engine: Engine = create_engine(self.url, connect_args=args)
+        self.lock = threading.Lock()
 
     def look(self) -> None:
-        self.seen.append(self._write() + self._open_transactions())
+        # Parks are fetched concurrently, so two answers may be held at once: one look at
+        # a time, or each would see the other's write and query as an open transaction.
+        with self.lock:
+            self.seen.append(self._write() + self._open_transactions())
 
     def _write(self) -> str:
         try:
