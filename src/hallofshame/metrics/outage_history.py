@@ -16,11 +16,11 @@ give the same outages as one pass over 90 days of raw cycles would:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Integer, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from hallofshame.db.models import ParkDayRollup, RideOutage, StaleDay
@@ -34,7 +34,7 @@ from hallofshame.metrics.outages import (
     opening_starts,
     outages_of,
 )
-from hallofshame.metrics.recovery import HISTORY
+from hallofshame.metrics.recovery import HISTORY, history_window
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,8 @@ class Split:
     (a park absent there has none stored), raw from ``raw_from`` on, and the raw outages
     of the wanted rides (those whose first down cycle lies on a raw day), in time order."""
 
+    #: Outages that began after this are the window's (90 days and ``LEAD`` before now).
+    since: datetime
     stored_until: dict[int, date]
     raw_from: dict[int, datetime]
     raw: dict[int, list[Outage]]
@@ -82,7 +84,7 @@ def split(
             raw[ride_id] = [
                 o for o in found.get(ride_id, []) if start is None or o.first_ts >= start
             ]
-    return Split(stored_until, raw_from, raw)
+    return Split(since, stored_until, raw_from, raw)
 
 
 def histories(
@@ -92,9 +94,8 @@ def histories(
     parks = {pid: w for pid, w in parks.items() if w.ride_ids}
     if not parks:
         return {}
-    since = now - HISTORY - LEAD
     where = split(session, parks, now, cap_s, version)
-    stored = _stored(session, parks, where.stored_until, since, version)
+    stored = _stored(session, parks, where.stored_until, where.since, version)
     return {
         ride_id: stored.get(ride_id, []) + where.raw[ride_id]
         for w in parks.values()
@@ -105,7 +106,7 @@ def histories(
 def stored_samples(
     session: Session,
     parks: Mapping[int, Wanted],
-    until: Mapping[int, date],
+    where: Split,
     kinds: Mapping[int, str],
     now: datetime,
     version: int,
@@ -114,20 +115,17 @@ def stored_samples(
     kind ``kinds[ride]`` rests on (started within 90 days before ``now``), read as counts
     per distinct duration rather than outage by outage: what the live listings need of
     a ride's history, at a fraction of the rows."""
-    rides = [r for pid in until for r in parks[pid].ride_ids if r in kinds]
-    if not rides:
+    stored = _stored_of(parks, where.stored_until, where.since, version, only=kinds)
+    if stored is None:
         return {}
     o = RideOutage
+    first, last = history_window(now)
     rows = session.execute(
         select(o.park_id, o.ride_id, o.kind, o.duration_s, o.outcome, func.count())
         .where(
-            o.ride_id.in_(rides),
-            o.metrics_version == version,
-            o.first_ts > now - HISTORY - LEAD,
-            o.started_at >= now - HISTORY,
-            o.started_at <= now,
+            *stored,
+            o.started_at.between(first, last),
             o.kind.in_(sorted(set(kinds.values()))),
-            or_(*(and_(o.park_id == pid, o.local_date <= day) for pid, day in until.items())),
         )
         .group_by(o.park_id, o.ride_id, o.kind, o.duration_s, o.outcome)
     )
@@ -180,6 +178,28 @@ def _stored_until(
     return out
 
 
+def _stored_of(
+    parks: Mapping[int, Wanted],
+    until: Mapping[int, date],
+    since: datetime,
+    version: int,
+    only: Collection[int] | None = None,
+) -> list[ColumnElement[bool]] | None:
+    """What picks the stored outages of the window for the wanted rides (or those of them
+    in ``only``): of this version, begun after ``since``, on each park's stored days (up
+    to its ``until``). None when no such ride has stored days."""
+    rides = [r for pid in until for r in parks[pid].ride_ids if only is None or r in only]
+    if not rides:
+        return None
+    o = RideOutage
+    return [
+        o.ride_id.in_(rides),
+        o.metrics_version == version,
+        o.first_ts > since,
+        or_(*(and_(o.park_id == pid, o.local_date <= day) for pid, day in until.items())),
+    ]
+
+
 def _stored(
     session: Session,
     parks: Mapping[int, Wanted],
@@ -188,14 +208,12 @@ def _stored(
     version: int,
 ) -> dict[int, list[Outage]]:
     """Each ride's stored outages of the days up to its park's ``until``, in time order."""
-    rides = [r for pid in until for r in parks[pid].ride_ids]
-    if not rides:
+    where = _stored_of(parks, until, since, version)
+    if where is None:
         return {}
     o = RideOutage
     rows = session.execute(
         select(
-            o.park_id,
-            o.local_date,
             o.ride_id,
             o.started_at,
             o.first_ts,
@@ -204,13 +222,11 @@ def _stored(
             o.outcome,
             o.kind,
         )
-        .where(o.ride_id.in_(rides), o.metrics_version == version, o.first_ts > since)
+        .where(*where)
         .order_by(o.first_ts)
     )
     out: dict[int, list[Outage]] = {}
-    for pid, day, ride_id, started, first, last, duration, outcome, kind in rows:
-        if _date(day) > until[pid]:
-            continue
+    for ride_id, started, first, last, duration, outcome, kind in rows:
         outage = Outage(
             ride_id=ride_id,
             started_at=started,
@@ -234,19 +250,13 @@ def _first_ongoing(
 ) -> dict[int, date]:
     """Per park, the first stored day (up to ``until``) holding an outage of a wanted ride
     that was still going on when its day was rolled up."""
-    rides = [r for pid in until for r in parks[pid].ride_ids]
-    if not rides:
+    where = _stored_of(parks, until, since, version)
+    if where is None:
         return {}
     o = RideOutage
     rows = session.execute(
         select(o.park_id, func.min(o.local_date))
-        .where(
-            o.ride_id.in_(rides),
-            o.metrics_version == version,
-            o.first_ts > since,
-            o.outcome == ONGOING,
-            or_(*(and_(o.park_id == pid, o.local_date <= day) for pid, day in until.items())),
-        )
+        .where(*where, o.outcome == ONGOING)
         .group_by(o.park_id)
     )
     return {pid: _date(day) for pid, day in rows}

@@ -48,7 +48,7 @@ def outages_now(
     if not going:
         return {}
     kinds = {r: o.kind for r, o in going.items()}
-    stored = stored_samples(session, parks, where.stored_until, kinds, now, version)
+    stored = stored_samples(session, parks, where, kinds, now, version)
     out: dict[int, OutageNow] = {}
     for ride_id, outage in going.items():
         recent = samples(where.raw[ride_id], outage.kind, now)

@@ -71,15 +71,21 @@ def kaplan_meier(samples: Iterable[tuple[float, bool]]) -> Curve:
     return Curve(durations, tuple(times), tuple(values))
 
 
+def history_window(now: datetime) -> tuple[datetime, datetime]:
+    """The start instants, both included, of the outages a curve rests on: within 90 days
+    (90 × 24 h) before ``now``."""
+    return now - HISTORY, now
+
+
 def samples(outages: Iterable[Outage], kind: str, now: datetime) -> list[tuple[float, bool]]:
     """The (duration, reopened) samples of the curve of one kind: the outages of that kind
-    started within 90 days before ``now`` (``outage_history.stored_samples`` reads the
-    same from the stored days)."""
-    since = now - HISTORY
+    started in ``history_window`` (``outage_history.stored_samples`` reads the same from
+    the stored days, in SQL)."""
+    first, last = history_window(now)
     return [
         (float(o.duration_s), not o.censored)
         for o in outages
-        if o.kind == kind and since <= o.started_at <= now
+        if o.kind == kind and first <= o.started_at <= last
     ]
 
 
