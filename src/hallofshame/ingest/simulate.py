@@ -86,6 +86,10 @@ def latest_cycle(session: Session) -> datetime | None:
     return session.scalar(select(func.max(Cycle.ts)))
 
 
+def earliest_cycle(session: Session) -> datetime | None:
+    return session.scalar(select(func.min(Cycle.ts)))
+
+
 def _poll(sim: Simulator, park: BundledPark, at: datetime) -> LiveSnapshot:
     """One simulated poll through the real parsers (the same normalisation as live)."""
     raw = sim.live_payload(park, at)

@@ -36,6 +36,7 @@ from hallofshame.ingest.quality import record_bad_line, summarised
 from hallofshame.ingest.simulate import (
     SimulationStats,
     choose_parks,
+    earliest_cycle,
     grown_tables,
     latest_cycle,
     prepare_simulation,
@@ -596,25 +597,45 @@ def simulate_history(
     """Simulate [start, end) into the database, one UTC day per transaction."""
     sim = Simulator(seed=seed, parks=parks)
     stats = SimulationStats()
-    grown = grown_tables()
-    with factory() as session, session.begin():
-        begin_writing(session)
-        prepare_simulation(session, parks)
+    _prepare(factory, parks)
     day = start
     while day < end:
         day_end = min(day + timedelta(days=1), end)
-        with factory() as session, session.begin():
-            begin_writing(session)
-            simulate_day(session, sim, parks, day, day_end, interval_s, stats)
-        if _doubled(stats.days):
-            with factory() as session, session.begin():
-                refresh_statistics(session, grown)
+        _simulate_day(factory, sim, parks, day, day_end, interval_s, stats)
         if on_day is not None:
             on_day(stats)
         day = day_end
-    with factory() as session, session.begin():
-        refresh_statistics(session, grown)
+    _refresh(factory)
     return stats
+
+
+def _prepare(factory: Factory, parks: Sequence[BundledPark]) -> None:
+    with factory() as session, session.begin():
+        begin_writing(session)
+        prepare_simulation(session, parks)
+
+
+def _simulate_day(
+    factory: Factory,
+    sim: Simulator,
+    parks: Sequence[BundledPark],
+    day: datetime,
+    day_end: datetime,
+    interval_s: int,
+    stats: SimulationStats,
+) -> None:
+    """[day, day_end) in a transaction of its own; the planner's statistics refreshed as
+    the tables double."""
+    with factory() as session, session.begin():
+        begin_writing(session)
+        simulate_day(session, sim, parks, day, day_end, interval_s, stats)
+    if _doubled(stats.days):
+        _refresh(factory)
+
+
+def _refresh(factory: Factory) -> None:
+    with factory() as session, session.begin():
+        refresh_statistics(session, grown_tables())
 
 
 def simulate_backfill(
@@ -639,36 +660,32 @@ def simulate_backfill(
     now = clock.now()
     target = datetime.combine(now.date() - timedelta(days=days), datetime.min.time(), UTC)
     with factory() as s:
-        earliest = s.scalar(select(func.min(Cycle.ts)))
-    total = SimulationStats()
+        earliest = earliest_cycle(s)
+    stats = SimulationStats()
     if earliest is None:
-        return total
+        return stats
     # The windows keep the stored cycles' grid: the last one ends at the earliest poll's
     # tick (a simulated cycle is polled POLL_OFFSET_S after its tick).
-    end = _aware(earliest) - timedelta(seconds=POLL_OFFSET_S)
+    end = earliest - timedelta(seconds=POLL_OFFSET_S)
     windows: list[tuple[datetime, datetime]] = []
     while end > target:
         windows.append((max(target, end - timedelta(days=1)), end))
         end -= timedelta(days=1)
     parks = choose_parks(park_count)
+    _prepare(factory, parks)
     with summarised("the simulated history"):
         for done, (start, stop_at) in enumerate(windows, 1):
             if stop():
                 break
-            part = simulate_history(
-                factory, start=start, end=stop_at, interval_s=interval_s, parks=parks, seed=seed
-            )
-            total.days += part.days
-            total.cycles += part.cycles
-            total.observations += part.observations
+            # A simulator of its own per day: the day's polls do not depend on which days
+            # were filled before it (a resumed fill equals one never stopped).
+            sim = Simulator(seed=seed, parks=parks)
+            _simulate_day(factory, sim, parks, start, stop_at, interval_s, stats)
             if on_day is not None:
                 on_day(start.date(), done, len(windows))
+    _refresh(factory)
     rollup_due(factory)
-    return total
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return stats
 
 
 def simulate_until_now(
