@@ -21,6 +21,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -115,6 +116,18 @@ class HostGate:
     def resume_at(self, host: str) -> float:
         with self._lock:
             return self._resume.get(host, 0.0)
+
+
+@dataclass(frozen=True)
+class _Retry:
+    """Why an attempt did not answer, and the wait the host's throttling decided, if any."""
+
+    problem: str
+    delay: float | None = None
+    #: Whether the host named the wait (Retry-After) rather than our backoff choosing it.
+    named: bool = False
+    #: The host's "leave me alone" instant this request will have waited for.
+    cleared: float | None = None
 
 
 class HttpClient:
@@ -217,92 +230,111 @@ class HttpClient:
         key = self._key(url, params)
         host = httpx.URL(key).netloc.decode("ascii")
         slot = self.hosts.slot(host)
-        last_problem = "no attempt made"
+        retry = _Retry("no attempt made")
         waited = 0.0  # seconds this request has spent waiting so far
         cleared = 0.0  # the host's "leave me alone" instant this request already waited for
         attempt = 0
         while attempt < self.max_attempts:
             final = attempt == self.max_attempts - 1
-            headers: dict[str, str] = {}
-            cached = self._etags.get(key) if remember else None
-            if cached is not None:
-                headers["If-None-Match"] = cached[0]
-            delay: float | None = None  # the wait the host's throttling decided, if any
-            named = False  # ... and whether the host named it (Retry-After)
             with slot:
                 # Asked again under the slot: a request that queued for it while another
                 # was told to back off must not go out before the host's wait is over.
                 resume = self.hosts.resume_at(host)
-                pause = resume - time.monotonic()
-                if resume > cleared and pause > 0:
-                    pass  # wait below, without holding the slot
-                else:
-                    pause = 0.0
-                    try:
-                        result = self._attempt(key, headers, method)
-                    except httpx.TimeoutException:
-                        last_problem = "timeout"
-                    except httpx.TransportError as exc:
-                        last_problem = f"connection error: {type(exc).__name__}"
-                    else:
-                        status, body, resp_headers = result
-                        if status == 304:
-                            if cached is None:
-                                raise FetchError("http 304 without a cached body")
-                            return cached[1], httpx.Headers({"content-type": "application/json"})
-                        if 200 <= status < 300:
-                            etag = resp_headers.get("etag")
-                            if etag and remember:
-                                self._etags[key] = (etag, body)
-                            return body, resp_headers
-                        last_problem = f"http {status}"
-                        if status not in RETRYABLE_STATUSES:
-                            raise FetchError(last_problem, sample=_sample(body), status=status)
-                        after = parse_retry_after(resp_headers.get("retry-after"))
-                        if status == 429 or (status == 503 and after is not None):
-                            # The host is throttling us: every request to it waits (decided
-                            # before the slot is let go, so no queued request slips out).
-                            asked = after if after is not None else self.backoff_delay(attempt)
-                            until = time.monotonic() + asked
-                            cleared = self.hosts.defer(host, until)
-                            # Another request may have been told to wait longer still.
-                            delay, named = asked + (cleared - until), after is not None
-                            if delay > min(self.retry_after_cap, self.retry_budget - waited):
-                                raise FetchError(
-                                    f"{last_problem}: asked to wait {delay:.0f} s, more than "
-                                    "this poll can",
-                                    sample=_sample(body),
-                                    status=status,
-                                )
-                        if final:
-                            raise FetchError(last_problem, sample=_sample(body), status=status)
+                pause = resume - time.monotonic() if resume > cleared else 0.0
+                if pause <= 0:
+                    answer = self._try(key, method, remember, host, attempt, waited, final)
+                    if not isinstance(answer, _Retry):
+                        return answer
+                    retry = answer
+                    cleared = retry.cleared if retry.cleared is not None else cleared
             if pause > 0:
-                # Another request was told to leave this host alone: so is this one, with a
-                # little jitter so the waiting requests do not all return at once. Not an
+                # Another request was told to leave this host alone: so is this one. Not an
                 # attempt: nothing was sent.
-                if waited + pause > self.retry_budget:
-                    raise FetchError(
-                        f"http 429: host asked to be left alone {pause:.0f} s more, "
-                        "more than this poll can wait",
-                        status=429,
-                    )
-                spread = min(self._jitter() * self.backoff_base, self.retry_budget - waited - pause)
-                self._sleep(pause + spread)
-                waited += pause + spread
+                waited += self._wait_for_host(pause, waited)
                 cleared = resume
                 continue
             if final:
                 break
-            if delay is not None and named:
-                # Retry-After honoured, plus up to one backoff base of jitter within budget.
-                spread = self._jitter() * self.backoff_base
-                delay += max(0.0, min(spread, self.retry_budget - waited - delay))
-            elif delay is None:
-                delay = min(self.backoff_delay(attempt), max(0.0, self.retry_budget - waited))
+            delay = self._retry_delay(retry, attempt, waited)
             self._sleep(delay)
             waited += delay
             attempt += 1
-        raise FetchError(last_problem)
+        raise FetchError(retry.problem)
+
+    def _try(
+        self,
+        key: str,
+        method: str,
+        remember: bool,
+        host: str,
+        attempt: int,
+        waited: float,
+        final: bool,
+    ) -> tuple[bytes, httpx.Headers] | _Retry:
+        """One attempt, holding the host's slot: the answer, or what to retry after.
+        Raises ``FetchError`` when retrying cannot help (or this was the last attempt)."""
+        cached = self._etags.get(key) if remember else None
+        headers = {"If-None-Match": cached[0]} if cached is not None else {}
+        try:
+            status, body, resp_headers = self._attempt(key, headers, method)
+        except httpx.TimeoutException:
+            return _Retry("timeout")
+        except httpx.TransportError as exc:
+            return _Retry(f"connection error: {type(exc).__name__}")
+        if status == 304:
+            if cached is None:
+                raise FetchError("http 304 without a cached body")
+            return cached[1], httpx.Headers({"content-type": "application/json"})
+        if 200 <= status < 300:
+            etag = resp_headers.get("etag")
+            if etag and remember:
+                self._etags[key] = (etag, body)
+            return body, resp_headers
+        retry = _Retry(f"http {status}")
+        if status not in RETRYABLE_STATUSES:
+            raise FetchError(retry.problem, sample=_sample(body), status=status)
+        after = parse_retry_after(resp_headers.get("retry-after"))
+        if status == 429 or (status == 503 and after is not None):
+            # The host is throttling us: every request to it waits (decided before the
+            # slot is let go, so no queued request slips out).
+            asked = after if after is not None else self.backoff_delay(attempt)
+            until = time.monotonic() + asked
+            cleared = self.hosts.defer(host, until)
+            # Another request may have been told to wait longer still.
+            delay = asked + (cleared - until)
+            if delay > min(self.retry_after_cap, self.retry_budget - waited):
+                raise FetchError(
+                    f"{retry.problem}: asked to wait {delay:.0f} s, more than this poll can",
+                    sample=_sample(body),
+                    status=status,
+                )
+            retry = _Retry(retry.problem, delay, after is not None, cleared)
+        if final:
+            raise FetchError(retry.problem, sample=_sample(body), status=status)
+        return retry
+
+    def _wait_for_host(self, pause: float, waited: float) -> float:
+        """Wait out another request's "leave me alone", with a little jitter so the waiting
+        requests do not all return at once; the seconds waited."""
+        if waited + pause > self.retry_budget:
+            raise FetchError(
+                f"http 429: host asked to be left alone {pause:.0f} s more, "
+                "more than this poll can wait",
+                status=429,
+            )
+        spread = min(self._jitter() * self.backoff_base, self.retry_budget - waited - pause)
+        self._sleep(pause + spread)
+        return pause + spread
+
+    def _retry_delay(self, retry: _Retry, attempt: int, waited: float) -> float:
+        """How long to wait before the next attempt, within the request's budget."""
+        if retry.delay is None:
+            return min(self.backoff_delay(attempt), max(0.0, self.retry_budget - waited))
+        if not retry.named:
+            return retry.delay
+        # Retry-After honoured, plus up to one backoff base of jitter within budget.
+        spread = self._jitter() * self.backoff_base
+        return retry.delay + max(0.0, min(spread, self.retry_budget - waited - retry.delay))
 
     def _attempt(
         self, url: str, headers: dict[str, str], method: str = "GET"
