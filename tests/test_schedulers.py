@@ -30,12 +30,13 @@ from werkzeug import Request, Response
 from hallofshame import clock
 from hallofshame.db.dialects import WRITER_OPTION
 from hallofshame.db.engine import make_engine
-from hallofshame.db.models import Cycle, JobClaim, JobLock, JobRun, Park
+from hallofshame.db.models import Cycle, JobClaim, JobLock, JobRun
 from hallofshame.ingest.live_sources import UpstreamSource
 from hallofshame.jobs import tasks
 from hallofshame.jobs.due import CLAIMS_KEPT, Cadence, claim, run_due
 from hallofshame.sources.http import HttpClient
 from tests.conftest import SHARED
+from tests.ingest.test_collector import disneyland
 
 HALLOFSHAME = Path(sys.executable).with_name("hallofshame")
 DL_PATH = "/parks/16/queue_times.json"
@@ -73,17 +74,7 @@ def _url_of(factory: sessionmaker[Session]) -> str:
 
 def _add_disneyland(factory: sessionmaker[Session]) -> None:
     with factory() as s, s.begin():
-        s.add(
-            Park(
-                name="Disneyland",
-                queue_times_id=16,
-                timezone="America/Los_Angeles",
-                reports_down=False,
-                is_disney=True,
-                is_universal=False,
-                active=True,
-            )
-        )
+        s.add(disneyland())
 
 
 def _serve(

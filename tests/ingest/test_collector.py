@@ -65,31 +65,38 @@ MK_LIVE = shifted(
 )
 
 
+def magic_kingdom(**extra: Any) -> Park:
+    """The ThemeParks.wiki park of the recorded payloads (it reports DOWN)."""
+    return Park(
+        name="Magic Kingdom Park",
+        wiki_id=MK,
+        timezone="America/New_York",
+        reports_down=True,
+        is_disney=True,
+        is_universal=False,
+        active=True,
+        **extra,
+    )
+
+
+def disneyland(**extra: Any) -> Park:
+    """The Queue-Times park of the recorded payloads (breakdowns inferred)."""
+    return Park(
+        name="Disneyland",
+        queue_times_id=16,
+        timezone="America/Los_Angeles",
+        reports_down=False,
+        is_disney=True,
+        is_universal=False,
+        active=True,
+        **extra,
+    )
+
+
 @pytest.fixture
 def world(committed_factory: sessionmaker[Session]) -> Iterator[sessionmaker[Session]]:
     with committed_factory() as s, s.begin():
-        s.add_all(
-            [
-                Park(
-                    name="Magic Kingdom Park",
-                    wiki_id=MK,
-                    timezone="America/New_York",
-                    reports_down=True,
-                    is_disney=True,
-                    is_universal=False,
-                    active=True,
-                ),
-                Park(
-                    name="Disneyland",
-                    queue_times_id=16,
-                    timezone="America/Los_Angeles",
-                    reports_down=False,
-                    is_disney=True,
-                    is_universal=False,
-                    active=True,
-                ),
-            ]
-        )
+        s.add_all([magic_kingdom(), disneyland()])
     clock.set_now(NOW)
     yield committed_factory
     clock.set_now(None)

@@ -33,10 +33,19 @@ from werkzeug import Request, Response
 from hallofshame import clock
 from hallofshame.config import reset_settings
 from hallofshame.db.dialects import WRITER_OPTION, backend
-from hallofshame.db.models import DataQualityIssue, Park
+from hallofshame.db.models import DataQualityIssue
 from hallofshame.jobs import tasks
 from tests.conftest import SHARED
-from tests.ingest.test_collector import DL_LIVE, MK, MK_LIVE, MK_SCHEDULE, NOW, WIKI
+from tests.ingest.test_collector import (
+    DL_LIVE,
+    MK,
+    MK_LIVE,
+    MK_SCHEDULE,
+    NOW,
+    WIKI,
+    disneyland,
+    magic_kingdom,
+)
 
 HOLD_S = 1.0
 PROBE_AFTER_S = 0.3  # MariaDB refreshes information_schema.innodb_trx every 0.1 s
@@ -122,27 +131,10 @@ def world(
     committed_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[sessionmaker[Session], HTTPServer, Probe]]:
     with committed_factory() as s, s.begin():
-        common = {"is_disney": True, "is_universal": False, "active": True}
         s.add_all(
             [
-                Park(
-                    name="Magic Kingdom Park",
-                    wiki_id=MK,
-                    timezone="America/New_York",
-                    reports_down=True,
-                    latitude=28.4,
-                    longitude=-81.6,
-                    **common,
-                ),
-                Park(
-                    name="Disneyland",
-                    queue_times_id=16,
-                    timezone="America/Los_Angeles",
-                    reports_down=False,
-                    latitude=33.8,
-                    longitude=-117.9,
-                    **common,
-                ),
+                magic_kingdom(latitude=28.4, longitude=-81.6),
+                disneyland(latitude=33.8, longitude=-117.9),
             ]
         )
     server = HTTPServer(host="127.0.0.1", threaded=True)
