@@ -106,37 +106,48 @@ def test_threads_racing_round_after_round(committed_factory: sessionmaker[Sessio
     assert 10 <= len(ran) <= 30
 
 
-def _running_with_lock(
+def _lock_held(
     factory: sessionmaker[Session],
+    name: str,
     holder: str,
     acquired: datetime,
     heartbeat: datetime,
     expires: datetime,
-) -> int:
-    """A collection run recorded as running, holding the job's lock: its run id."""
+    *,
+    running: bool = False,
+) -> int | None:
+    """Lock ``name`` held by ``holder``, with (``running``) the run it guards recorded as
+    running: that run's id."""
     with factory() as s, s.begin():
-        run = JobRun(job="collect", started_at=acquired, outcome="running")
-        s.add(run)
-        s.flush()
+        run = JobRun(job=name, started_at=acquired, outcome="running") if running else None
+        if run is not None:
+            s.add(run)
+            s.flush()
         s.add(
             JobLock(
-                name="collect",
-                run_id=run.id,
+                name=name,
+                run_id=run.id if run is not None else None,
                 holder=holder,
                 acquired_at=acquired,
                 heartbeat_at=heartbeat,
                 expires_at=expires,
             )
         )
-        return run.id
+        return run.id if run is not None else None
 
 
 def test_a_lock_whose_lease_ran_out_is_taken_over_and_its_run_marked_failed(
     committed_factory: sessionmaker[Session],
 ) -> None:
     long_ago = datetime.now(UTC) - runs.LEASE - timedelta(minutes=1)
-    dead_id = _running_with_lock(
-        committed_factory, "gone:1", long_ago, long_ago, long_ago + runs.LEASE
+    dead_id = _lock_held(
+        committed_factory,
+        "collect",
+        "gone:1",
+        long_ago,
+        long_ago,
+        long_ago + runs.LEASE,
+        running=True,
     )
     assert run_job(committed_factory, "collect", lambda ctx: None)
     with committed_factory() as s:
@@ -157,46 +168,30 @@ def test_a_fresh_lock_of_a_dead_process_of_this_host_is_taken_over(
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()  # a pid that existed and is now free
     now = datetime.now(UTC)
-    with committed_factory() as s, s.begin():
-        s.add(
-            JobLock(
-                name="rollups",
-                run_id=None,
-                holder=f"{socket.gethostname()}:{gone.pid}",
-                acquired_at=now,
-                heartbeat_at=now,
-                expires_at=now + runs.LEASE,
-            )
-        )
+    _lock_held(
+        committed_factory,
+        "rollups",
+        f"{socket.gethostname()}:{gone.pid}",
+        now,
+        now,
+        now + runs.LEASE,
+    )
     assert run_job(committed_factory, "rollups", lambda ctx: None)
     # The same lock held by a live process of this host is respected.
-    with committed_factory() as s, s.begin():
-        s.add(
-            JobLock(
-                name="rollups",
-                run_id=None,
-                holder=f"{socket.gethostname()}:{os.getppid()}",
-                acquired_at=now,
-                heartbeat_at=now,
-                expires_at=now + runs.LEASE,
-            )
-        )
+    _lock_held(
+        committed_factory,
+        "rollups",
+        f"{socket.gethostname()}:{os.getppid()}",
+        now,
+        now,
+        now + runs.LEASE,
+    )
     assert not run_job(committed_factory, "rollups", lambda ctx: None)
 
 
 def test_a_fresh_lock_is_respected(committed_factory: sessionmaker[Session]) -> None:
     now = datetime.now(UTC)
-    with committed_factory() as s, s.begin():
-        s.add(
-            JobLock(
-                name="weather",
-                run_id=None,
-                holder="h:1",
-                acquired_at=now,
-                heartbeat_at=now,
-                expires_at=now + timedelta(seconds=30),
-            )
-        )
+    _lock_held(committed_factory, "weather", "h:1", now, now, now + timedelta(seconds=30))
     assert not run_job(committed_factory, "weather", lambda ctx: None)
     with committed_factory() as s:
         assert s.scalars(select(JobRun)).all() == []
@@ -273,8 +268,14 @@ def test_a_lock_of_another_host_is_taken_over_once_its_lease_ran_out(
     """No waiting ten minutes: a lock is over at its lease's end, however fresh its
     heartbeat (a short lease: the collection's, half an interval)."""
     now = datetime.now(UTC).replace(microsecond=0)
-    dead_id = _running_with_lock(
-        bound, "elsewhere:1", now - timedelta(seconds=3), now - timedelta(seconds=1), now
+    dead_id = _lock_held(
+        bound,
+        "collect",
+        "elsewhere:1",
+        now - timedelta(seconds=3),
+        now - timedelta(seconds=1),
+        now,
+        running=True,
     )
     assert run_job(bound, "collect", lambda ctx: None)
     with bound() as s:
@@ -298,17 +299,7 @@ def test_a_holder_named_by_instance_waits_for_its_lease(
         gone = subprocess.Popen([sys.executable, "-c", "pass"])
         gone.wait()
         now = datetime.now(UTC).replace(microsecond=0)
-        with bound() as s, s.begin():
-            s.add(
-                JobLock(
-                    name="weather",
-                    run_id=None,
-                    holder=f"sched-b:{gone.pid}",
-                    acquired_at=now,
-                    heartbeat_at=now,
-                    expires_at=now + timedelta(seconds=30),
-                )
-            )
+        _lock_held(bound, "weather", f"sched-b:{gone.pid}", now, now, now + timedelta(seconds=30))
         assert not run_job(bound, "weather", lambda ctx: None)
     finally:
         monkeypatch.delenv("HOS_INSTANCE")
