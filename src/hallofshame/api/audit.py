@@ -46,7 +46,7 @@ class ExplainQuery(PeriodQuery):
 
     def check_together(self) -> None:
         super().check_together()
-        formulas = audit.PARK_FORMULAS if self.entity == "park" else audit.RIDE_FORMULAS
+        formulas = audit.formulas_of(self.entity)
         metric = self.chosen_metric()
         if metric not in formulas:
             raise PeriodError(

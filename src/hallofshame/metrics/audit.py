@@ -146,6 +146,11 @@ RIDE_FORMULAS: dict[str, Formula] = {
 ENTITIES = ("park", "ride")
 
 
+def formulas_of(entity: str) -> dict[str, Formula]:
+    """The figures of a park or of a ride, as their explanations compute them."""
+    return PARK_FORMULAS if entity == "park" else RIDE_FORMULAS
+
+
 def _shown(row: rankings.ParkRow | rankings.RideRow, formula: Formula, live: bool) -> Any:
     # The rankings show hours, uptime and outages of today in live views (METRICS.md §5).
     if live and formula.from_today_when_live and row.today is not None:
@@ -164,8 +169,7 @@ def explain(
     version: int,
 ) -> dict[str, Any]:
     """The trace of one figure: its inputs (the sums), formula, and result."""
-    formulas = PARK_FORMULAS if entity == "park" else RIDE_FORMULAS
-    formula = formulas[metric]
+    formula = formulas_of(entity)[metric]
     if entity == "park":
         park_id = entity_id
     else:
