@@ -28,6 +28,7 @@ from hallofshame.ingest.live_sources import UpstreamSource
 from hallofshame.jobs import tasks
 from hallofshame.sources.http import HttpClient
 from tests.conftest import SHARED
+from tests.ingest.test_collector import magic_kingdom
 
 MK = "75ea578a-adc8-4116-a54d-dccb60765ef9"
 RECORDED = json.loads(
@@ -163,15 +164,7 @@ def world(
     with committed_factory() as s, s.begin():
         s.add_all(
             [
-                Park(
-                    name="Magic Kingdom Park",
-                    wiki_id=MK,
-                    timezone="America/New_York",
-                    reports_down=True,
-                    is_disney=True,
-                    is_universal=False,
-                    active=True,
-                ),
+                magic_kingdom(),
                 # Never polled (no upstream id): a filter naming it lets nothing through.
                 Park(
                     name="Lakeshore Kingdom",
