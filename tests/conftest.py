@@ -10,6 +10,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -152,24 +153,64 @@ SHARED_SESSIONS = {
     "tests/web/": "web",
 }
 
+#: The scopes that take longest, longest first (from CI's slowest durations): a process
+#: starts on them, so the run does not end with one process alone on a long file. The
+#: other scopes follow, those with more tests first.
+LONGEST_FIRST = (
+    "tests/test_documented_commands.py",
+    "web",
+    "quarter",
+    "tests/api/test_schemathesis.py",
+    "tests/test_stay_or_go_live.py",
+    "tests/ingest/test_resumable_load.py",
+    "tests/test_stay_or_go_real.py",
+    "tests/test_read_replicas.py",
+    "tests/test_schedulers.py",
+)
+
+
+def _database_of(nodeid: str) -> str | None:
+    """The database a test runs on, read off its parameters (``…[mariadb-rollups]``)."""
+    params = nodeid.rsplit("[", 1)[1].rstrip("]") if nodeid.endswith("]") else ""
+    return next((d for d in params.split("-") if d in ("sqlite", "mariadb", "postgres")), None)
+
 
 def _scope_of(nodeid: str) -> str:
+    """A test's unit of distribution: its file (or shared session), and its database.
+
+    Every fixture costlier than a test is built per database (the ``db_url`` parameter),
+    so a file's databases can run in three processes at once without building it twice."""
     path = nodeid.split("::", 1)[0]
-    for prefix, scope in SHARED_SESSIONS.items():
-        if path.startswith(prefix):
-            return scope
-    return path
+    scope = next((s for p, s in SHARED_SESSIONS.items() if path.startswith(p)), path)
+    database = _database_of(nodeid)
+    return f"{scope}@{database}" if database else scope
+
+
+def _rank(scope: str, tests: int) -> tuple[int, int]:
+    base = scope.split("@", 1)[0]
+    longest = LONGEST_FIRST.index(base) if base in LONGEST_FIRST else len(LONGEST_FIRST)
+    return (longest, -tests)
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
-    """Distribute by file, but keep the files of ``SHARED_SESSIONS`` together."""
+    """Distribute by file and database (``_scope_of``), the longest scopes first."""
     from xdist.scheduler import LoadFileScheduling
 
-    class BySharedSession(LoadFileScheduling):
+    class LongestFirst(LoadFileScheduling):
+        ranked = False
+
         def _split_scope(self, nodeid: str) -> str:
             return _scope_of(nodeid)
 
-    return BySharedSession(config, log)
+        def _assign_work_unit(self, node: Any) -> None:
+            if not self.ranked:  # the queue is complete once the first unit is handed out
+                queue = sorted(self.workqueue.items(), key=lambda s: _rank(s[0], len(s[1])))
+                self.workqueue.clear()
+                self.workqueue.update(queue)
+                self.ranked = True
+            super()._assign_work_unit(node)
+
+    return LongestFirst(config, log)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
