@@ -10,6 +10,7 @@ stored while one of its outages was still going on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -18,13 +19,16 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from hallofshame import clock
 from hallofshame.config import get_settings
-from hallofshame.db.models import Park, ParkDayRollup, Ride, RideOutage
+from hallofshame.db.models import Park, ParkDayRollup, Ride, RideOutage, RideOutageNow
 from hallofshame.domain.localtime import local_date_of
-from hallofshame.ingest.derived import drop_sums
+from hallofshame.ingest.derived import drop_sums, facts_changed
 from hallofshame.metrics.outages import ride_outages
+from hallofshame.metrics.recovery import HISTORY
 from hallofshame.rollups.daily import rollup_park_days
 from hallofshame.rollups.outages import rewrite_outages
+from hallofshame.rollups.outages_now import refresh_outages_now
 from tests.api.conftest import make_app
 from tests.test_stay_or_go import (
     EXPECTED,
@@ -156,3 +160,72 @@ def _the_store_is_read(api: FlaskClient, session: Session, park_id: int) -> None
     assert _get(api, url)["data"]["curve"] != before
     session.execute(stretch.values(duration_s=RideOutage.duration_s - 6000))
     assert _get(api, url)["data"]["curve"] == before
+
+
+def _listing(api: FlaskClient, at: datetime | None = None) -> dict[int, dict[str, Any]]:
+    """The live ranking's stay-or-go fields by ride, asked at ``at`` (default: NOW)."""
+    if at is not None:
+        clock.set_now(at)
+    try:
+        ranking = _get(api, "/api/rides/downtime?period=live&limit=200")["data"]
+    finally:
+        clock.set_now(None)
+    return {i["ride_id"]: {f: i[f] for f in LIVE_FIELDS} for i in ranking}
+
+
+def test_a_stored_answer_is_shown_only_while_it_holds(
+    uncached: FlaskClient, session: Session
+) -> None:
+    """The answers the collection job stores are what the listings compute; one is shown
+    only while its data is the request's: a new cycle, late data or a tier change, another
+    metrics version or span cap, a clock before it, or its oldest outage leaving the
+    90-day window each make the listing compute it again."""
+    api = uncached
+    cfg = get_settings()
+    cap = 2 * EXPECTED["interval_s"]
+    computed = _listing(api)
+    down = [r for r, fields in computed.items() if fields["down_for_minutes"] is not None]
+    assert down
+    stored = refresh_outages_now(session, now=NOW, cap_s=cap, version=cfg.metrics_version)
+    assert stored == len(down)
+    assert _listing(api) == computed  # stored = computed
+
+    # The store is what is shown: a marked answer appears in the listing.
+    ride = down[0]
+    row = session.get(RideOutageNow, ride)
+    assert row is not None and row.oldest_started_at is not None
+    row.duration_s += 60 * 60
+    session.flush()
+    marked = computed[ride]["down_for_minutes"] + 60
+    assert _listing(api)[ride]["down_for_minutes"] == marked
+
+    def shown_after(change: Callable[[], object], at: datetime | None = None) -> float:
+        saved = {c: getattr(row, c) for c in ("cycle_ts", "as_of", "metrics_version", "cap_s")}
+        change()
+        session.flush()
+        shown = _listing(api, at)[ride]["down_for_minutes"]
+        for column, value in saved.items():
+            setattr(row, column, value)
+        session.flush()
+        assert _listing(api)[ride]["down_for_minutes"] == marked  # holds again
+        return float(shown)
+
+    truth = computed[ride]["down_for_minutes"]
+    # Computed at an earlier cycle than the park's live one.
+    assert (
+        shown_after(lambda: setattr(row, "cycle_ts", row.cycle_ts - timedelta(minutes=5))) == truth
+    )
+    # Computed after the request's clock.
+    assert shown_after(lambda: setattr(row, "as_of", NOW + timedelta(seconds=1))) == truth
+    assert shown_after(lambda: setattr(row, "metrics_version", row.metrics_version + 1)) == truth
+    assert shown_after(lambda: setattr(row, "cap_s", cap + 1)) == truth
+    # The request's window no longer holds the oldest outage the curve rests on: an
+    # outage placed at the window's edge at NOW has left it a second later (the same
+    # live cycle), and the answer is computed.
+    assert row.oldest_started_at is not None and row.oldest_started_at > NOW - HISTORY
+    row.oldest_started_at = NOW - HISTORY
+    later = NOW + timedelta(seconds=1)
+    assert shown_after(lambda: None, at=later) == truth
+    # Late data or a tier change (the facts counter): every stored answer is set aside.
+    facts_changed(session)
+    assert _listing(api) == computed

@@ -248,7 +248,13 @@ def test_jobs_are_recorded_and_schedules_and_weather_stored(
     with world() as s:
         runs = {(r.job, r.outcome) for r in s.scalars(select(JobRun))}
         assert all(r.duration_ms is not None for r in s.scalars(select(JobRun)))
-    assert runs == {("collect", "ok"), ("schedules", "ok"), ("weather", "ok")}
+    # A cycle collected is followed by the stay-or-go answers of the rides down now.
+    assert runs == {
+        ("collect", "ok"),
+        ("outages-now", "ok"),
+        ("schedules", "ok"),
+        ("weather", "ok"),
+    }
 
 
 def test_directory_sync_renames_and_deactivates_never_deletes(

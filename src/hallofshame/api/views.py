@@ -20,8 +20,7 @@ from hallofshame.domain.rounding import round_hours
 from hallofshame.domain.tiers import weight
 from hallofshame.metrics import live, present
 from hallofshame.metrics.figures import hours
-from hallofshame.metrics.outage_history import Wanted
-from hallofshame.metrics.outage_now import OutageNow, outages_now
+from hallofshame.metrics.outage_now import Listed, asked, listed
 from hallofshame.metrics.rankings import LIVE, Snapshot
 
 
@@ -128,28 +127,18 @@ def outages_now_of(
     states: Mapping[int, live.RideNow],
     ride_ids: Iterable[int],
     now: datetime,
-) -> dict[int, OutageNow]:
+) -> dict[int, Listed]:
     """The outage now of each of ``ride_ids`` that is down now, read for all at once."""
-    zones = {p.id: p.timezone for p in parks}
-    wanted: dict[int, list[int]] = {}
-    for ride_id in ride_ids:
-        state = states.get(ride_id)
-        if state is not None and state.state == live.DOWN and state.park_id in zones:
-            wanted.setdefault(state.park_id, []).append(ride_id)
-    if not wanted:
-        return {}
     cfg = settings()
-    return outages_now(
+    return listed(
         session,
-        {pid: Wanted(zones[pid], tuple(rides)) for pid, rides in wanted.items()},
+        asked({p.id: p.timezone for p in parks}, states, ride_ids),
         now,
         span_cap(cfg.collect_interval),
         cfg.metrics_version,
     )
 
 
-def outage_fields(found: OutageNow | None) -> dict[str, Any]:
+def outage_fields(found: Listed | None) -> dict[str, Any]:
     """The stay-or-go fields of a listed ride: nulls unless it is down now."""
-    if found is None:
-        return present.live_outage_fields(None, None)
-    return present.live_outage_fields(found.outage, found.answer)
+    return present.live_outage_fields(found)

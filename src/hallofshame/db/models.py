@@ -19,6 +19,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Double,
     Float,
     ForeignKey,
     ForeignKeyConstraint,
@@ -307,6 +308,38 @@ class RideOutage(Base):
     duration_s: Mapped[int] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16))
+
+
+class RideOutageNow(Base):
+    """The live listings' stay-or-go answer for a ride down now, computed after each
+    collection (``rollups.outages_now``), so a listing reads it instead of computing it.
+
+    An answer is for the data it was computed from: the park's live cycle (``cycle_ts``),
+    the ``data_versions`` counter, the metrics version and the span cap; it is used only
+    while all four are still those of the request, the request's clock is not before
+    ``as_of`` and its 90-day window still holds the oldest outage the curve rests on
+    (``metrics.outage_now.listed``). Anything else is computed, by the same function.
+    """
+
+    __tablename__ = "ride_outages_now"
+    __table_args__ = (
+        CheckConstraint("kind IN ('breakdown','opening_delay')", name="kind"),
+        CheckConstraint("chance >= 0 AND chance <= 1", name="chance_is_a_probability"),
+    )
+
+    ride_id: Mapped[int] = mapped_column(ForeignKey("rides.id"), primary_key=True)
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"))
+    cycle_ts: Mapped[utc]
+    as_of: Mapped[utc]
+    facts_version: Mapped[int] = mapped_column(Integer)
+    metrics_version: Mapped[int] = mapped_column(Integer)
+    cap_s: Mapped[int] = mapped_column(Integer)
+    duration_s: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    #: Back within the listings' 30 minutes; None when the history is too short.
+    chance: Mapped[float | None] = mapped_column(Double)
+    #: The oldest start among the outages the curve rests on (None: no outage).
+    oldest_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class RideSpanRollup(Base):

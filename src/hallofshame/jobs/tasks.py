@@ -105,8 +105,28 @@ def collect_cycle(
 
     lease = lease_for(timedelta(seconds=interval))
     if run_job(factory, "collect", body, lease=lease) and report.cycles:
+        outages_now_job(factory)  # the live listings' stay-or-go answers, once per cycle
         warm_cache(factory)  # live and today just changed
     return report
+
+
+def outages_now_job(factory: Factory) -> int:
+    """Store the stay-or-go answers of every ride down now (``rollups.outages_now``)."""
+    from hallofshame.domain.cycle_span import span_cap
+    from hallofshame.rollups.outages_now import refresh_outages_now
+
+    settings = get_settings()
+
+    def work() -> int:
+        with factory() as session, session.begin():
+            return refresh_outages_now(
+                session,
+                now=clock.now(),
+                cap_s=span_cap(settings.collect_interval),
+                version=settings.metrics_version,
+            )
+
+    return _counted_job(factory, "outages-now", work)
 
 
 def warm_cache(factory: Factory) -> WarmReport:

@@ -17,7 +17,7 @@ give the same outages as one pass over 90 days of raw cycles would:
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Integer, and_, case, func, or_, select
@@ -103,6 +103,20 @@ def histories(
     }
 
 
+@dataclass
+class Samples:
+    """The (duration, reopened) samples of one ride's curve and the oldest start among
+    the outages they come from (None: no sample)."""
+
+    samples: list[tuple[float, bool]] = field(default_factory=list)
+    oldest_started_at: datetime | None = None
+
+    def add(self, sample: tuple[float, bool], count: int, started_at: datetime) -> None:
+        self.samples.extend([sample] * count)
+        if self.oldest_started_at is None or started_at < self.oldest_started_at:
+            self.oldest_started_at = started_at
+
+
 def stored_samples(
     session: Session,
     parks: Mapping[int, Wanted],
@@ -110,18 +124,26 @@ def stored_samples(
     kinds: Mapping[int, str],
     now: datetime,
     version: int,
-) -> dict[int, list[tuple[float, bool]]]:
-    """The (duration, reopened) samples of the stored outages each ride's curve of the
-    kind ``kinds[ride]`` rests on (started within 90 days before ``now``), read as counts
-    per distinct duration rather than outage by outage: what the live listings need of
-    a ride's history, at a fraction of the rows."""
+) -> dict[int, Samples]:
+    """The samples of the stored outages each ride's curve of the kind ``kinds[ride]``
+    rests on (started within 90 days before ``now``), read as counts per distinct duration
+    rather than outage by outage: what the live listings need of a ride's history, at a
+    fraction of the rows."""
     stored = _stored_of(parks, where.stored_until, where.since, version, only=kinds)
     if stored is None:
         return {}
     o = RideOutage
     first, last = history_window(now)
     rows = session.execute(
-        select(o.park_id, o.ride_id, o.kind, o.duration_s, o.outcome, func.count())
+        select(
+            o.park_id,
+            o.ride_id,
+            o.kind,
+            o.duration_s,
+            o.outcome,
+            func.count(),
+            func.min(o.started_at),
+        )
         .where(
             *stored,
             o.started_at.between(first, last),
@@ -129,11 +151,11 @@ def stored_samples(
         )
         .group_by(o.park_id, o.ride_id, o.kind, o.duration_s, o.outcome)
     )
-    out: dict[int, list[tuple[float, bool]]] = {}
-    for _, ride_id, kind, duration, outcome, n in rows:
+    out: dict[int, Samples] = {}
+    for _, ride_id, kind, duration, outcome, n, oldest in rows:
         if kinds[ride_id] == kind:
             sample = (float(duration), outcome == REOPENED)
-            out.setdefault(ride_id, []).extend([sample] * int(n))
+            out.setdefault(ride_id, Samples()).add(sample, int(n), oldest)
     return out
 
 

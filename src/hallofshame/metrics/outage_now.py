@@ -6,19 +6,32 @@ is back within 30 minutes from the curve of its kind. Every ride asked for is re
 once, not ride by ride, from the same split of stored and raw days as the recovery
 curve (``outage_history.split``); a listing needs of the stored days only the durations
 of the current outage's kind, read as counts per duration (``stored_samples``).
+
+A listing first reads the answers computed after the last collection
+(``ride_outages_now``, written by ``rollups.outages_now``) and computes only those that
+no longer hold (``holds``): either way the answer is ``outages_now``'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hallofshame.metrics.outage_history import Wanted, split, stored_samples
+from hallofshame.db.models import DataVersion, RideOutageNow
+from hallofshame.metrics.live import DOWN, RideNow
+from hallofshame.metrics.outage_history import Samples, Wanted, split, stored_samples
 from hallofshame.metrics.outages import ONGOING, Outage
-from hallofshame.metrics.recovery import StayOrGo, kaplan_meier, samples, stay_or_go
+from hallofshame.metrics.recovery import (
+    StayOrGo,
+    history_window,
+    kaplan_meier,
+    resting,
+    stay_or_go,
+)
 
 #: The horizon of the listings' chance: back within 30 minutes (the endpoint's default).
 LISTING_WITHIN_S = 30 * 60
@@ -33,6 +46,21 @@ def current(outages: Sequence[Outage]) -> Outage | None:
 class OutageNow:
     outage: Outage
     answer: StayOrGo
+    #: The oldest start among the outages the curve rests on (None: none).
+    oldest_started_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Listed:
+    """What a listing shows of a ride's outage now."""
+
+    duration_s: int
+    kind: str
+    chance_back_within: float | None  # a probability in [0, 1], None: too little history
+
+
+def listed_of(found: OutageNow) -> Listed:
+    return Listed(found.outage.duration_s, found.outage.kind, found.answer.chance_back_within)
 
 
 def outages_now(
@@ -51,9 +79,84 @@ def outages_now(
     stored = stored_samples(session, parks, where, kinds, now, version)
     out: dict[int, OutageNow] = {}
     for ride_id, outage in going.items():
-        recent = samples(where.raw[ride_id], outage.kind, now)
-        curve = kaplan_meier([*stored.get(ride_id, []), *recent])
+        rests = stored.get(ride_id, Samples())
+        for recent in resting(where.raw[ride_id], outage.kind, now):
+            rests.add((float(recent.duration_s), not recent.censored), 1, recent.started_at)
+        curve = kaplan_meier(rests.samples)
         out[ride_id] = OutageNow(
-            outage, stay_or_go(curve, float(outage.duration_s), LISTING_WITHIN_S)
+            outage,
+            stay_or_go(curve, float(outage.duration_s), LISTING_WITHIN_S),
+            rests.oldest_started_at,
         )
+    return out
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The rides a listing asks about: down now, each with its park's live cycle."""
+
+    parks: Mapping[int, Wanted]
+    live_at: Mapping[int, datetime]  # ride id → its park's live cycle instant
+
+
+def asked(
+    zones: Mapping[int, str], states: Mapping[int, RideNow], ride_ids: Iterable[int]
+) -> Asked:
+    """Of ``ride_ids``, those down at their park's live cycle (parks of ``zones`` only)."""
+    wanted: dict[int, list[int]] = {}
+    live_at: dict[int, datetime] = {}
+    for ride_id in ride_ids:
+        state = states.get(ride_id)
+        if state is None or state.state != DOWN or state.park_id not in zones:
+            continue
+        if state.at is not None:
+            wanted.setdefault(state.park_id, []).append(ride_id)
+            live_at[ride_id] = state.at
+    parks = {pid: Wanted(zones[pid], tuple(rides)) for pid, rides in wanted.items()}
+    return Asked(parks, live_at)
+
+
+def holds(row: RideOutageNow, live_at: datetime, now: datetime) -> bool:
+    """Whether an answer computed earlier is still the answer now, its data being the
+    request's (same live cycle; facts, metrics version and span cap checked in SQL): it
+    was computed by ``now`` and its curve still rests on the same outages — none has left
+    the 90-day window since, and none can have entered it without a new cycle."""
+    first, _ = history_window(now)
+    return (
+        row.cycle_ts == live_at
+        and row.as_of <= now
+        and (row.oldest_started_at is None or first <= row.oldest_started_at)
+    )
+
+
+def listed(
+    session: Session, asked: Asked, now: datetime, cap_s: int, version: int
+) -> dict[int, Listed]:
+    """The listing's answer per ride asked for: the stored one while it holds, else
+    computed (for those rides only)."""
+    rides = [r for w in asked.parks.values() for r in w.ride_ids]
+    if not rides:
+        return {}
+    facts = select(func.coalesce(func.max(DataVersion.version), 0)).scalar_subquery()
+    rows = session.scalars(
+        select(RideOutageNow).where(
+            RideOutageNow.ride_id.in_(rides),
+            RideOutageNow.metrics_version == version,
+            RideOutageNow.cap_s == cap_s,
+            RideOutageNow.facts_version == facts,
+        )
+    )
+    out = {
+        row.ride_id: Listed(row.duration_s, row.kind, row.chance)
+        for row in rows
+        if holds(row, asked.live_at[row.ride_id], now)
+    }
+    missing = {
+        pid: Wanted(w.timezone, rest)
+        for pid, w in asked.parks.items()
+        if (rest := tuple(r for r in w.ride_ids if r not in out))
+    }
+    if missing:
+        computed = outages_now(session, missing, now, cap_s, version)
+        out.update({r: listed_of(found) for r, found in computed.items()})
     return out

@@ -10,6 +10,7 @@ from typing import Any
 from hallofshame.domain.fidelity import fidelity_of
 from hallofshame.domain.rounding import round_half_up
 from hallofshame.metrics.figures import ParkFigures, RideFigures
+from hallofshame.metrics.outage_now import Listed
 from hallofshame.metrics.outages import KINDS, SEVERITIES, Outage
 from hallofshame.metrics.rankings import LIVE, ParkRow, RideRow
 from hallofshame.metrics.recovery import StayOrGo
@@ -174,10 +175,10 @@ def recovery_figures(a: StayOrGo) -> dict[str, Any]:
 LIVE_OUTAGE_FIELDS = ("down_for_minutes", "outage_kind", "chance_back_within_30_percentage")
 
 
-def live_outage_fields(o: Outage | None, a: StayOrGo | None) -> dict[str, Any]:
+def live_outage_fields(o: Listed | None) -> dict[str, Any]:
     """What a ride carries in the live listings: its outage now, rounded once."""
     return {
         "down_for_minutes": None if o is None else _minutes(o.duration_s),
         "outage_kind": None if o is None else o.kind,
-        "chance_back_within_30_percentage": None if a is None else _percent(a.chance_back_within),
+        "chance_back_within_30_percentage": None if o is None else _percent(o.chance_back_within),
     }

@@ -77,16 +77,17 @@ def history_window(now: datetime) -> tuple[datetime, datetime]:
     return now - HISTORY, now
 
 
-def samples(outages: Iterable[Outage], kind: str, now: datetime) -> list[tuple[float, bool]]:
-    """The (duration, reopened) samples of the curve of one kind: the outages of that kind
-    started in ``history_window`` (``outage_history.stored_samples`` reads the same from
-    the stored days, in SQL)."""
+def resting(outages: Iterable[Outage], kind: str, now: datetime) -> list[Outage]:
+    """The outages the curve of one kind rests on: those of that kind started in
+    ``history_window`` (``outage_history.stored_samples`` reads the same from the stored
+    days, in SQL)."""
     first, last = history_window(now)
-    return [
-        (float(o.duration_s), not o.censored)
-        for o in outages
-        if o.kind == kind and first <= o.started_at <= last
-    ]
+    return [o for o in outages if o.kind == kind and first <= o.started_at <= last]
+
+
+def samples(outages: Iterable[Outage], kind: str, now: datetime) -> list[tuple[float, bool]]:
+    """The (duration, reopened) samples of the curve of one kind."""
+    return [(float(o.duration_s), not o.censored) for o in resting(outages, kind, now)]
 
 
 def curve_of(outages: Sequence[Outage], kind: str, now: datetime) -> Curve:

@@ -15,7 +15,7 @@ from hallofshame.domain.rounding import round_hours, round_percent, round_shame
 from hallofshame.domain.tiers import TIERS, weight
 from hallofshame.metrics import live, present
 from hallofshame.metrics.figures import ParkFigures, RideFigures, hours
-from hallofshame.metrics.outage_now import OutageNow
+from hallofshame.metrics.outage_now import Listed
 from hallofshame.metrics.rankings import ParkRow
 from hallofshame.metrics.sums import ParkOpen
 
@@ -27,7 +27,7 @@ def _ride_item(
     f: RideFigures,
     names: dict[int, str],
     states: dict[int, live.RideNow],
-    down: dict[int, OutageNow],
+    down: dict[int, Listed],
 ) -> dict[str, Any]:
     state = states.get(f.ride_id)
     return {
