@@ -12,11 +12,14 @@ dataset's, one request at a time (the first of each path left out):
 - ``/api/rides/{id}/recovery`` for the rides down now (and the rides with the most
   outages, up to ``--rides``), each once per run: outages from the store, and with the
   store ignored (every outage read from 90 days of raw cycles, as before revision 0009);
+- that lookup by itself, for every ride down now at once, which a 10 ms budget can be
+  read against where a whole listing's spread cannot: computed (``outages_now``), read as
+  a listing reads it with the answers the collection job stores after each cycle (the
+  job run here once, ``refresh_outages_now``), and with that store empty;
 - the live listings (``/api/rides/downtime?period=live`` and the details of the parks
-  with the most rides down) with the stay-or-go fields and without them (the fields'
-  lookup switched off), alternated within each run so both see the same load;
-- that lookup by itself (``outage_now.outages_now`` for every ride down now at once),
-  which a 10 ms budget can be read against where a whole listing's spread cannot.
+  with the most rides down), answers stored, with the stay-or-go fields and without them
+  (the fields' lookup switched off), alternated within each run so both see the same
+  load.
 
 Medians and ranges over the runs; run it several times on a busy machine.
 """
@@ -155,6 +158,7 @@ def main() -> None:
     def no_store(*_: Any, **__: Any) -> dict[int, Any]:
         return {}
 
+    _lookup_alone(down, args.now, args.runs)
     recovery: dict[str, list[float]] = {"stored": [], "raw": []}
     paths = [
         "/api/rides/downtime?period=live",
@@ -165,23 +169,32 @@ def main() -> None:
         _timed(lambda path=path: client.get(path).status_code)
     for ride in rides:
         _timed(lambda ride=ride: client.get(f"/api/rides/{ride}/recovery").status_code)
-    for _ in range(args.runs):
+    for run in range(args.runs):
         for ride in rides:
             url = f"/api/rides/{ride}/recovery"
             recovery["stored"].append(_timed(lambda url=url: client.get(url).status_code))
             with _patched(outage_history, "_stored_until", no_store):
                 recovery["raw"].append(_timed(lambda url=url: client.get(url).status_code))
         for path in paths:
-            with_ = _timed(lambda path=path: client.get(path).status_code)
-            with (
-                _patched(views, "outages_now_of", no_fields),
-                _patched(park_details, "outages_now_of", no_fields),
-            ):
-                without = _timed(lambda path=path: client.get(path).status_code)
+
+            def with_fields(path: str = path) -> float:
+                return _timed(lambda: client.get(path).status_code)
+
+            def without_fields(path: str = path) -> float:
+                with (
+                    _patched(views, "outages_now_of", no_fields),
+                    _patched(park_details, "outages_now_of", no_fields),
+                ):
+                    return _timed(lambda: client.get(path).status_code)
+
+            # Each first in every other run: the second of a pair finds the database's
+            # pages warm (+30 ms for the second of two 900 ms listings otherwise).
+            if run % 2:
+                without, with_ = without_fields(), with_fields()
+            else:
+                with_, without = with_fields(), without_fields()
             listing.setdefault((path, "with"), []).append(with_)
             listing.setdefault((path, "without"), []).append(without)
-    lookups = _lookup_alone(down, args.now, args.runs)
-    print(_summary(f"outages_now alone ({len(down)} rides down)", lookups))
     print(_summary("recovery, outages stored", recovery["stored"]))
     print(_summary("recovery, all raw (store ignored)", recovery["raw"]))
     for path in paths:
@@ -195,39 +208,65 @@ def main() -> None:
         )
 
 
-def _lookup_alone(down: list[dict[str, Any]], now_text: str, runs: int) -> list[float]:
+def _lookup_alone(down: list[dict[str, Any]], now_text: str, runs: int) -> None:
     """The listings' stay-or-go lookup by itself, for every ride down now at once: the
-    part of a listing the fields add, without the rest of the request's spread."""
-    from sqlalchemy import select
+    part of a listing the fields add, without the rest of the request's spread. Timed
+    three ways: computed (``outages_now``, as every request did before revision 0011);
+    read as a listing reads it (``listed``) with the answers the collection job stores
+    (``refresh_outages_now``, run here once as the job runs it after a cycle); and the
+    same with the store emptied (every answer computed, the fallback)."""
+    from sqlalchemy import delete, select
 
     from hallofshame.clock import parse_instant
     from hallofshame.config import get_settings
     from hallofshame.db.engine import session_factory
-    from hallofshame.db.models import Park
+    from hallofshame.db.models import Park, RideOutageNow
     from hallofshame.domain.cycle_span import span_cap
-    from hallofshame.metrics.outage_history import Wanted
-    from hallofshame.metrics.outage_now import outages_now
+    from hallofshame.metrics import live
+    from hallofshame.metrics.outage_now import asked, listed, outages_now
+    from hallofshame.rollups.outages_now import refresh_outages_now
 
     cfg = get_settings()
     now = parse_instant(now_text)
-    rides: dict[int, list[int]] = {}
-    for r in down:
-        rides.setdefault(r["park_id"], []).append(r["ride_id"])
-    out = []
-    with session_factory()() as session:
-        parks = session.scalars(select(Park).where(Park.id.in_(list(rides))))
-        zones = {p.id: p.timezone for p in parks}
-        wanted = {pid: Wanted(zones[pid], tuple(ids)) for pid, ids in rides.items()}
-        cap = span_cap(cfg.collect_interval)
-        outages_now(session, wanted, now, cap, cfg.metrics_version)  # warm-up
-        for _ in range(runs):
-            t0 = time.perf_counter()
-            found = outages_now(session, wanted, now, cap, cfg.metrics_version)
-            out.append((time.perf_counter() - t0) * 1000)
-            session.rollback()
-    if len(found) != len(down):
-        raise SystemExit(f"{len(found)} outages now for {len(down)} rides down")
-    return out
+    cap = span_cap(cfg.collect_interval)
+    version = cfg.metrics_version
+    factory = session_factory()
+    with factory() as session:
+        parks = list(session.scalars(select(Park).where(Park.active.is_(True))))
+        states = live.ride_states(session, parks, now)
+    rides = asked({p.id: p.timezone for p in parks}, states, [r["ride_id"] for r in down])
+    t0 = time.perf_counter()
+    with factory() as session, session.begin():
+        stored = refresh_outages_now(session, now=now, cap_s=cap, version=version)
+    print(
+        f"refresh_outages_now (the job, once): {stored} answers in "
+        f"{(time.perf_counter() - t0) * 1000:.0f} ms"
+    )
+
+    def timed(call: Callable[[Any], Any]) -> list[float]:
+        out = []
+        with factory() as session:
+            first = call(session)  # warm-up, and a check
+            if len(first) != len(down):
+                raise SystemExit(f"{len(first)} answers for {len(down)} rides down")
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                call(session)
+                out.append((time.perf_counter() - t0) * 1000)
+                session.rollback()
+        return out
+
+    computed = timed(lambda s: outages_now(s, rides.parks, now, cap, version))
+    from_store = timed(lambda s: listed(s, rides, now, cap, version))
+    with factory() as session, session.begin():
+        session.execute(delete(RideOutageNow))
+    fallback = timed(lambda s: listed(s, rides, now, cap, version))
+    n = len(down)
+    print(_summary(f"lookup computed, outages_now ({n} rides down)", computed))
+    print(_summary(f"lookup as listed, answers stored ({n} rides)", from_store))
+    print(_summary(f"lookup as listed, store empty ({n} rides)", fallback))
+    with factory() as session, session.begin():  # the listings below read the store
+        refresh_outages_now(session, now=now, cap_s=cap, version=version)
 
 
 if __name__ == "__main__":
