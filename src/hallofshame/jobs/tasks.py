@@ -111,22 +111,26 @@ def collect_cycle(
 
 
 def outages_now_job(factory: Factory) -> int:
-    """Store the stay-or-go answers of every ride down now (``rollups.outages_now``)."""
+    """Store the stay-or-go answers of every ride down now (``rollups.outages_now``), in
+    the job's own transaction."""
     from hallofshame.domain.cycle_span import span_cap
     from hallofshame.rollups.outages_now import refresh_outages_now
 
     settings = get_settings()
+    stored = 0
 
-    def work() -> int:
-        with factory() as session, session.begin():
-            return refresh_outages_now(
-                session,
-                now=clock.now(),
-                cap_s=span_cap(settings.collect_interval),
-                version=settings.metrics_version,
-            )
+    def body(ctx: JobContext) -> None:
+        nonlocal stored
+        stored = refresh_outages_now(
+            ctx.session,
+            now=clock.now(),
+            cap_s=span_cap(settings.collect_interval),
+            version=settings.metrics_version,
+        )
+        ctx.rows = stored
 
-    return _counted_job(factory, "outages-now", work)
+    run_job(factory, "outages-now", body)
+    return stored
 
 
 def warm_cache(factory: Factory) -> WarmReport:
