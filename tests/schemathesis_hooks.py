@@ -46,9 +46,11 @@ def _models() -> dict[tuple[str, str], type[Query]]:
 
 
 @schemathesis.hook
-def filter_query(ctx: Any, query: dict[str, Any] | None) -> bool:
-    operation = ctx.operation
-    model = _models().get((operation.method.upper(), operation.path)) if operation else None
+def filter_case(ctx: Any, case: Any) -> bool:
+    """Every phase's cases (the coverage phase's too, which ``filter_query`` misses)."""
+    operation = case.operation
+    model = _models().get((operation.method.upper(), operation.path))
+    query = case.query
     if model is None or not query:
         return True
     try:

@@ -224,7 +224,8 @@ def test_collect_applies_the_file_and_goes_on_without_a_bad_one(
     assert report.tiers_refused is not None and "line 3" in report.tiers_refused
     assert tiers() == applied
     with world() as s:
-        run = s.scalars(select(JobRun).order_by(JobRun.id.desc())).first()
+        collect = select(JobRun).where(JobRun.job == "collect")
+        run = s.scalars(collect.order_by(JobRun.id.desc())).first()
     assert run is not None and run.outcome == "ok"
     assert run.message is not None and "unknown source" in run.message
 
