@@ -42,7 +42,6 @@ def test_the_key_is_required(world: World) -> None:
         ({"min_duration_minutes": -1}, "min_duration_minutes"),
         ({"format": "xml"}, "format"),
         ({"park_ids": [0]}, "park_ids"),
-        ({"park_ids": [424242]}, "park_ids"),
         ({"colour": "red"}, "colour"),
     ],
 )
@@ -53,6 +52,18 @@ def test_a_bad_subscription_is_a_400_naming_the_field(
     assert answer.status_code == 400, answer.json
     assert answer.json["error"]["code"] == "invalid_parameter"
     assert answer.json["error"]["details"]["parameter"] == param
+    assert world.client.get("/api/admin/webhooks", headers=KEY).json["data"] == []
+
+
+def test_an_unknown_park_is_not_found_and_named(world: World) -> None:
+    answer = world.client.post(
+        "/api/admin/webhooks", json={**GOOD, "park_ids": [424242]}, headers=KEY
+    )
+    assert answer.status_code == 404, answer.json
+    error = answer.json["error"]
+    assert error["code"] == "not_found"
+    assert error["details"] == {"parameter": "park_ids", "ids": [424242]}
+    assert "424242" in error["message"]
     assert world.client.get("/api/admin/webhooks", headers=KEY).json["data"] == []
 
 

@@ -7,6 +7,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
+from hallofshame.config import Settings
 from tests.web import simdata
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,21 +44,15 @@ def _chromium_or_skip() -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Build the database, pin the clock and serve the whole app on a loopback port."""
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """The whole app with ``settings``, served on a loopback port until the block ends."""
     from sqlalchemy.orm import sessionmaker
     from werkzeug.serving import make_server
 
     from hallofshame.api.app import create_app
-    from hallofshame.config import get_settings, reset_settings
     from hallofshame.db.engine import make_engine
 
-    saved = {k: os.environ.get(k) for k in ENV_KEYS}
-    os.environ["HOS_SLOW_QUERY_MS"] = "600000"  # the simulator's big queries are expected
-    db_path = tmp_path_factory.mktemp("web") / "dashboard.db"
-    simdata.build(db_path)
-    settings = get_settings()
     engine = make_engine(settings.effective_database_url, settings)
     app = create_app(settings, session_factory=sessionmaker(engine, expire_on_commit=False))
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
@@ -68,6 +64,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         httpd.shutdown()
         thread.join(timeout=10)
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Build the database, pin the clock and serve the whole app on a loopback port."""
+    from hallofshame.config import get_settings, reset_settings
+
+    saved = {k: os.environ.get(k) for k in ENV_KEYS}
+    os.environ["HOS_SLOW_QUERY_MS"] = "600000"  # the simulator's big queries are expected
+    db_path = tmp_path_factory.mktemp("web") / "dashboard.db"
+    simdata.build(db_path)
+    try:
+        with serving(get_settings()) as url:
+            yield url
+    finally:
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

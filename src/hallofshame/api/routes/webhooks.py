@@ -10,7 +10,7 @@ from typing import Any
 
 from hallofshame.api.common import blueprint as api_blueprint
 from hallofshame.api.common import envelope, factory, now, primary_db
-from hallofshame.api.errors import invalid, not_found
+from hallofshame.api.errors import ApiError, not_found
 from hallofshame.api.params import DeliveriesQuery, NoQuery, WebhookBody, WebhookPath
 from hallofshame.api.routes.admin import require_api_key
 from hallofshame.api.schemas import (
@@ -30,7 +30,7 @@ KEYED: dict[int | str, Any] = {401: ErrorResponse, 403: ErrorResponse}
 
 @bp.post(
     "/admin/webhooks",
-    responses={201: Envelope[WebhookItem], **KEYED},
+    responses={201: Envelope[WebhookItem], 404: ErrorResponse, **KEYED},
     security=[{"apiKey": []}],
 )
 def create_webhook(body: WebhookBody) -> tuple[dict[str, Any], int]:
@@ -50,7 +50,9 @@ def create_webhook(body: WebhookBody) -> tuple[dict[str, Any], int]:
                 now=now(),
             )
         except subscriptions.UnknownParks as exc:
-            raise invalid("park_ids", str(exc), "ids of known parks") from None
+            # A park named that does not exist is not found, as its own URL would be
+            # (and as clients of a schema-valid request expect); the field is named.
+            raise ApiError(404, str(exc), parameter="park_ids", ids=exc.ids) from None
         item = subscriptions.as_item(sub, sorted(set(body.park_ids)))
     return envelope(item), 201
 
