@@ -167,7 +167,16 @@ def main() -> None:
     parser.add_argument(
         "--hammer", action="store_true", help="add one client asking at twice the rate limit"
     )
+    parser.add_argument(
+        "--target",
+        default=None,
+        help="base URL of a deployment already running (e.g. deploy/cluster's proxy): "
+        "drive it instead of starting a server; --url, --cache and --workers are then its own",
+    )
     args = parser.parse_args()
+    if args.target:
+        _drive(args, args.target.rstrip("/"))
+        return
     args.now = _clock(args.url)
 
     redis.Redis.from_url(args.redis).flushdb()  # every run starts from an empty cache
@@ -185,43 +194,7 @@ def main() -> None:
             + (", plus one client over the rate limit" if args.hammer else "")
         )
         print(f"worker memory at start (MiB): {_rss_mib(server)}")
-        with tempfile.TemporaryDirectory() as tmp:
-            prefix = Path(tmp) / "load"
-            locust = Path(sys.executable).with_name("locust")
-            subprocess.run(
-                [
-                    str(locust),
-                    "-f",
-                    str(HERE / "locustfile.py"),
-                    "--headless",
-                    "--only-summary",
-                    "--users",
-                    str(args.users + (1 if args.hammer else 0)),
-                    "--spawn-rate",
-                    str(args.spawn_rate),
-                    "--run-time",
-                    f"{args.duration}s",
-                    "--host",
-                    f"http://127.0.0.1:{port}",
-                    "--csv",
-                    str(prefix),
-                    "--loglevel",
-                    "WARNING",
-                ],
-                check=False,
-                env={
-                    **os.environ,
-                    "HOS_LOAD_HAMMER": "1" if args.hammer else "0",
-                    "HOS_LOAD_SAMPLES": f"{prefix}_visitors.txt",
-                },
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,  # its own summary; the CSV files hold the same
-            )
-            _report(prefix)
-            _visitors(Path(f"{prefix}_visitors.txt"))
-            failures = Path(f"{prefix}_failures.csv").read_text().strip().splitlines()
-            for line in failures[1:]:
-                print(f"failure: {line}")
+        _locust(args, f"http://127.0.0.1:{port}")
         print(f"worker memory at end (MiB): {_rss_mib(server)}")
     finally:
         stop.set()
@@ -230,6 +203,57 @@ def main() -> None:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def _locust(args: argparse.Namespace, host: str) -> None:
+    """Locust's visitors against ``host`` for ``--duration`` seconds, then the report."""
+    with tempfile.TemporaryDirectory() as tmp:
+        prefix = Path(tmp) / "load"
+        locust = Path(sys.executable).with_name("locust")
+        subprocess.run(
+            [
+                str(locust),
+                "-f",
+                str(HERE / "locustfile.py"),
+                "--headless",
+                "--only-summary",
+                "--users",
+                str(args.users + (1 if args.hammer else 0)),
+                "--spawn-rate",
+                str(args.spawn_rate),
+                "--run-time",
+                f"{args.duration}s",
+                "--host",
+                host,
+                "--csv",
+                str(prefix),
+                "--loglevel",
+                "WARNING",
+            ],
+            check=False,
+            env={
+                **os.environ,
+                "HOS_LOAD_HAMMER": "1" if args.hammer else "0",
+                "HOS_LOAD_SAMPLES": f"{prefix}_visitors.txt",
+            },
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,  # its own summary; the CSV files hold the same
+        )
+        _report(prefix)
+        _visitors(Path(f"{prefix}_visitors.txt"))
+        failures = Path(f"{prefix}_failures.csv").read_text().strip().splitlines()
+        for line in failures[1:]:
+            print(f"failure: {line}")
+
+
+def _drive(args: argparse.Namespace, target: str) -> None:
+    """A deployment already running: its clock, cache and workers are its own."""
+    print(
+        f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores, load "
+        f"{os.getloadavg()[0]:.1f}; target {target}; {args.users} users, {args.duration} s"
+        + (", plus one client over the rate limit" if args.hammer else "")
+    )
+    _locust(args, target)
 
 
 if __name__ == "__main__":
