@@ -4,11 +4,14 @@ HOS_SLOW_QUERY_MS are logged with their duration and without their literals."""
 from __future__ import annotations
 
 import logging
+import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, literal, select
 
 from hallofshame.config import Settings
+from hallofshame.db.dialects import WRITER_OPTION
 from hallofshame.db.engine import make_engine
 from hallofshame.db.models import Park
 
@@ -51,3 +54,30 @@ def test_echo_logs_every_statement(
     finally:
         own.dispose()
     assert any("FROM parks" in r.getMessage() for r in caplog.records)
+
+
+def test_a_writer_queuing_for_sqlite_s_lock_is_not_a_slow_query(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """On SQLite a writer takes the one write lock at BEGIN and waits there for another
+    writer (by design: ``begin_writing``). The demo's terminal showed each such wait as a
+    "slow query … BEGIN IMMEDIATE" warning; it is a lock wait, logged as one, at debug."""
+    own = make_engine(f"sqlite:///{tmp_path / 'locks.db'}", Settings(slow_query_ms=50))
+    holder = own.connect().execution_options(**{WRITER_OPTION: True})
+    holder.begin()  # takes the write lock
+    released = threading.Timer(0.3, holder.rollback)
+    released.start()
+    try:
+        with caplog.at_level(logging.DEBUG, logger="hallofshame.sql"):
+            waiter = own.connect().execution_options(**{WRITER_OPTION: True})
+            with waiter.begin():  # waits ~0.3 s for the holder
+                waiter.execute(select(literal(1))).all()
+            waiter.close()
+    finally:
+        released.join()
+        holder.close()
+        own.dispose()
+    messages = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "hallofshame.sql"]
+    assert not [m for level, m in messages if m.startswith("slow query")], messages
+    waits = [(level, m) for level, m in messages if "write lock" in m]
+    assert waits and all(level == logging.DEBUG for level, _ in waits), messages
