@@ -206,7 +206,7 @@ def data_stamp(
 
     cycle = session.scalar(select(func.max(Cycle.ts)))
     computed = session.scalar(select(func.max(P.computed_at)))
-    facts = session.scalar(select(func.max(DataVersion.version))) or 0
+    facts = session.scalar(select(DataVersion.current())) or 0
     zones = list(session.scalars(select(Park.timezone).distinct()))
     return _aware(cycle), _aware(computed), int(facts), sorted(zones)
 

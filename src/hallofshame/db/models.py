@@ -32,8 +32,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
+    select,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from hallofshame.db.types import BigIntPK, UTCDateTime, bigpk, intpk, name200, utc
 
@@ -546,6 +549,12 @@ class DataVersion(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    @classmethod
+    def current(cls) -> ScalarSelect[int]:
+        """The counter now, as a scalar subquery (0 before any change): what the response
+        cache and the stored stay-or-go answers are keyed by."""
+        return select(func.coalesce(func.max(cls.version), 0)).scalar_subquery()
 
 
 def table_of(model: type[Base]) -> Table:

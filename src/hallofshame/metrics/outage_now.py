@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hallofshame.db.models import DataVersion, RideOutageNow
@@ -130,30 +130,29 @@ def holds(row: RideOutageNow, live_at: datetime, now: datetime) -> bool:
 
 
 def listed(
-    session: Session, asked: Asked, now: datetime, cap_s: int, version: int
+    session: Session, which: Asked, now: datetime, cap_s: int, version: int
 ) -> dict[int, Listed]:
     """The listing's answer per ride asked for: the stored one while it holds, else
     computed (for those rides only)."""
-    rides = [r for w in asked.parks.values() for r in w.ride_ids]
+    rides = [r for w in which.parks.values() for r in w.ride_ids]
     if not rides:
         return {}
-    facts = select(func.coalesce(func.max(DataVersion.version), 0)).scalar_subquery()
     rows = session.scalars(
         select(RideOutageNow).where(
             RideOutageNow.ride_id.in_(rides),
             RideOutageNow.metrics_version == version,
             RideOutageNow.cap_s == cap_s,
-            RideOutageNow.facts_version == facts,
+            RideOutageNow.facts_version == DataVersion.current(),
         )
     )
     out = {
         row.ride_id: Listed(row.duration_s, row.kind, row.chance)
         for row in rows
-        if holds(row, asked.live_at[row.ride_id], now)
+        if holds(row, which.live_at[row.ride_id], now)
     }
     missing = {
         pid: Wanted(w.timezone, rest)
-        for pid, w in asked.parks.items()
+        for pid, w in which.parks.items()
         if (rest := tuple(r for r in w.ride_ids if r not in out))
     }
     if missing:

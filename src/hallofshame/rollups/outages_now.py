@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from hallofshame.db.models import DataVersion, Park, RideOutageNow, table_of
@@ -28,7 +28,7 @@ def refresh_outages_now(session: Session, *, now: datetime, cap_s: int, version:
     states = live.ride_states(session, parks, now)
     rides = asked({p.id: p.timezone for p in parks}, states, states)
     found = outages_now(session, rides.parks, now, cap_s, version)
-    facts = session.scalar(select(func.coalesce(func.max(DataVersion.version), 0)))
+    facts = session.scalar(select(DataVersion.current()))
     session.execute(delete(RideOutageNow))
     rows = [
         {
