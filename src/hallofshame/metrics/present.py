@@ -5,15 +5,17 @@ Used by the HTTP API and by the scenario tests, so both see the same numbers.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hallofshame.domain.fidelity import fidelity_of
 from hallofshame.domain.rounding import round_half_up
 from hallofshame.metrics.figures import ParkFigures, RideFigures
-from hallofshame.metrics.outage_now import Listed
 from hallofshame.metrics.outages import KINDS, SEVERITIES, Outage
 from hallofshame.metrics.rankings import LIVE, ParkRow, RideRow
 from hallofshame.metrics.recovery import StayOrGo
+
+if TYPE_CHECKING:  # a type only: the presentation edge does not load the reading code
+    from hallofshame.metrics.outage_now import Listed
 
 
 def _r(value: float | None, places: int) -> float | None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from hallofshame.db.models import DataVersion, Park, RideOutageNow, table_of
 from hallofshame.metrics import live
-from hallofshame.metrics.outage_now import asked, outages_now
+from hallofshame.metrics.outage_now import asked, listed_of, outages_now
 
 
 def refresh_outages_now(session: Session, *, now: datetime, cap_s: int, version: int) -> int:
@@ -30,22 +30,24 @@ def refresh_outages_now(session: Session, *, now: datetime, cap_s: int, version:
     found = outages_now(session, rides.parks, now, cap_s, version)
     facts = session.scalar(select(DataVersion.current()))
     session.execute(delete(RideOutageNow))
-    rows = [
-        {
-            "ride_id": ride_id,
-            "park_id": states[ride_id].park_id,
-            "cycle_ts": rides.live_at[ride_id],
-            "as_of": now,
-            "facts_version": int(facts or 0),
-            "metrics_version": version,
-            "cap_s": cap_s,
-            "duration_s": o.outage.duration_s,
-            "kind": o.outage.kind,
-            "chance": o.answer.chance_back_within,
-            "oldest_started_at": o.oldest_started_at,
-        }
-        for ride_id, o in found.items()
-    ]
+    rows = []
+    for ride_id, o in found.items():
+        shown = listed_of(o)  # what a listing shows, decided once
+        rows.append(
+            {
+                "ride_id": ride_id,
+                "park_id": states[ride_id].park_id,
+                "cycle_ts": rides.live_at[ride_id],
+                "as_of": now,
+                "facts_version": int(facts or 0),
+                "metrics_version": version,
+                "cap_s": cap_s,
+                "duration_s": shown.duration_s,
+                "kind": shown.kind,
+                "chance": shown.chance_back_within,
+                "oldest_started_at": o.oldest_started_at,
+            }
+        )
     if rows:
         session.execute(insert(table_of(RideOutageNow)), rows)
     return len(rows)
