@@ -16,7 +16,7 @@ from hallofshame.db.models import Base, Park, ParkDayRollup, ScheduleDay
 from hallofshame.db.types import UTCDateTime
 from tests.conftest import sibling_url
 
-HEAD = "0011"
+HEAD = "0012"
 
 
 @pytest.fixture

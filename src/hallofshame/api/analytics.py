@@ -20,7 +20,6 @@ from hallofshame.api.common import (
     now,
     settings,
     snapshot,
-    window_meta,
 )
 from hallofshame.api.export import FORMATS, empty_columns
 from hallofshame.api.lookups import get_park, get_ride
@@ -40,6 +39,7 @@ from hallofshame.api.views import add_state_now
 from hallofshame.domain.localtime import local_date_of, local_midnight
 from hallofshame.domain.periods import BUCKETS, Bucket, parse_bucket
 from hallofshame.metrics import charts, present, timeseries, trends
+from hallofshame.metrics.ranking_lists import park_parts, window_meta
 from hallofshame.metrics.rankings import FILTERS
 
 bp = blueprint("analytics", ["analytics"])
@@ -355,7 +355,7 @@ def _award(query: AwardQuery, downtime: bool) -> dict[str, Any]:
         filter=query.filter,
         limit=query.limit,
         metrics_version=settings().metrics_version,
-        **window_meta(snap),
+        **window_meta(park_parts(snap).values()),
     )
 
 

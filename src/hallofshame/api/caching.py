@@ -25,7 +25,7 @@ from flask_caching import Cache
 from hallofshame.api.common import db, now, settings
 from hallofshame.api.lookups import data_stamp
 from hallofshame.api.params import Query
-from hallofshame.domain.localtime import local_date_of, local_midnight
+from hallofshame.domain.localtime import next_local_midnight
 
 #: Closed periods: yesterday, last week … never change until a local day ends.
 CLOSED_PERIODS = frozenset({"yesterday", "last_week", "last_month", "7days", "30days"})
@@ -84,10 +84,7 @@ def _closed_window(args: dict[str, str]) -> bool:
 
 
 def _next_midnight(zones: list[str], at: datetime) -> datetime:
-    return min(
-        (local_midnight(local_date_of(at, z) + timedelta(days=1), z) for z in zones),
-        default=at + CLOSED_TTL,
-    )
+    return next_local_midnight(zones, at) or at + CLOSED_TTL
 
 
 @memoise

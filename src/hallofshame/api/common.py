@@ -109,19 +109,6 @@ def envelope(data: Any, **meta: Any) -> dict[str, Any]:
     return {"data": data, "meta": body_meta}
 
 
-def window_meta(snapshot: Snapshot) -> dict[str, Any]:
-    """``start_date``/``end_date`` when every park shares the window's local dates.
-
-    Parks in different time zones can be on different local days (``today``); then the
-    items carry their own ``local_date`` instead.
-    """
-    spans = {(r.period.window.start_date, r.period.window.end_date) for r in snapshot.parks}
-    if len(spans) == 1:
-        first, last = spans.pop()
-        return {"start_date": first.isoformat(), "end_date": last.isoformat()}
-    return {}
-
-
 def period_text(period: object) -> str:
     return str(period)
 

@@ -205,7 +205,7 @@ def data_stamp(
     from hallofshame.db.models import ParkDayRollup as P
 
     cycle = session.scalar(select(func.max(Cycle.ts)))
-    computed = session.scalar(select(func.max(P.computed_at)))
+    computed = session.scalar(select(P.latest_computation()))
     facts = session.scalar(select(DataVersion.current())) or 0
     zones = list(session.scalars(select(Park.timezone).distinct()))
     return _aware(cycle), _aware(computed), int(facts), sorted(zones)

@@ -16,12 +16,9 @@ from hallofshame.api.common import iso, settings
 from hallofshame.db.models import Park, Ride
 from hallofshame.domain.cycle_span import span_cap
 from hallofshame.domain.periods import PeriodKind
-from hallofshame.domain.rounding import round_hours
 from hallofshame.domain.tiers import weight
 from hallofshame.metrics import live, present
-from hallofshame.metrics.figures import hours
 from hallofshame.metrics.outage_now import Listed, asked, listed
-from hallofshame.metrics.rankings import LIVE, Snapshot
 
 
 def park_status(session: Session, park: Park, now: datetime) -> dict[str, Any]:
@@ -58,33 +55,6 @@ def ride_one(ride: Ride, park: Park, state: live.RideNow | None) -> dict[str, An
         "tier": ride.tier,
         "weight": weight(ride.tier),
         "current_status": ride_now(state),
-    }
-
-
-def downtime_summary(snapshot: Snapshot) -> dict[str, Any]:
-    """``meta.summary`` of the park ranking: totals over every park of the snapshot.
-
-    Live counts describe the live cycles (open parks, rides up or down now); hours are
-    today's, as on every live view. Other periods count over the window.
-    """
-    is_live = snapshot.period == LIVE
-    parks_open = 0
-    operating = 0
-    down = 0
-    down_s = 0
-    for row in snapshot.parks:
-        shown = row.today if (is_live and row.today is not None) else row.figures
-        if row.park_is_open if is_live else row.figures.open.open_s > 0:
-            parks_open += 1
-        operating += sum(1 for r in row.figures.rides if r.sums.up_s > 0)
-        down += row.figures.rides_down
-        down_s += shown.down_s
-    return {
-        "parks_tracked": len(snapshot.parks),
-        "parks_open": parks_open,
-        "rides_operating": operating,
-        "rides_down": down,
-        "total_downtime_hours": round_hours(hours(down_s)),
     }
 
 

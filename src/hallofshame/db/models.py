@@ -267,7 +267,10 @@ class RideDayRollup(Base):
 
 class ParkDayRollup(Base):
     __tablename__ = "park_day_rollups"
-    __table_args__ = (UniqueConstraint("park_id", "local_date", "metrics_version"),)
+    __table_args__ = (
+        UniqueConstraint("park_id", "local_date", "metrics_version"),
+        Index(None, "computed_at"),  # the latest computation is read by every stamp
+    )
 
     id: Mapped[bigpk]
     park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"))
@@ -283,6 +286,12 @@ class ParkDayRollup(Base):
     # up before revision 0009 have none stored, so their outages are read from raw.
     outages: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     computed_at: Mapped[utc]
+
+    @classmethod
+    def latest_computation(cls) -> ScalarSelect[datetime]:
+        """When rollups were last computed, as a scalar subquery (None before any): what
+        the response cache and the rankings kept ready are keyed by, with the facts."""
+        return select(func.max(cls.computed_at)).scalar_subquery()
 
 
 class RideOutage(Base):
@@ -343,6 +352,64 @@ class RideOutageNow(Base):
     chance: Mapped[float | None] = mapped_column(Double)
     #: The oldest start among the outages the curve rests on (None: no outage).
     oldest_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RankingAnswer(Base):
+    """A ranking kept ready: one list (``metrics.ranking_lists``) of one named period for
+    every active park, computed after the data changed (``rollups.stored_rankings``) so
+    that a request reads it instead of computing it.
+
+    It is the answer for the data it was computed from, and a request uses it only while
+    that is still the request's data (``metrics.stored_rankings``, one rule): the same
+    metrics version, ``data_versions`` counter and latest rollup computation; no cycle
+    stored after ``cycle_id`` whose instant lies in its windows (up to ``window_end``, or
+    up to the request's clock for a running period); and the request's clock in
+    [``as_of``, ``valid_until``), before which no window rolls over and no live cycle
+    grows stale.
+    """
+
+    __tablename__ = "ranking_answers"
+    __table_args__ = (UniqueConstraint("list_name", "period", "metrics_version"),)
+
+    id: Mapped[bigpk]
+    list_name: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(16))
+    metrics_version: Mapped[int] = mapped_column(Integer)
+    facts_version: Mapped[int] = mapped_column(BigInteger)
+    #: ``max(park_day_rollups.computed_at)`` when it was computed (None: no rollup yet).
+    computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The highest cycle id it has seen (the answer is checked against later ones).
+    cycle_id: Mapped[int] = mapped_column(BigInteger)
+    as_of: Mapped[utc]
+    valid_until: Mapped[utc]
+    #: The last instant its windows reach (None: a running period, up to the clock).
+    window_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: JSON: per park of the snapshot, its window and its part of the summary.
+    parks: Mapped[str] = mapped_column(Text)
+
+
+class RankingRow(Base):
+    """One listed park or ride of a ``RankingAnswer``: its item as the API shows it (JSON,
+    without its rank) and its place in the order of each sort of the list."""
+
+    __tablename__ = "ranking_rows"
+    __table_args__ = (
+        Index(None, "answer_id", "pos0"),
+        Index(None, "answer_id", "pos1"),
+        Index(None, "answer_id", "pos2"),
+        Index(None, "answer_id", "pos3"),
+    )
+
+    answer_id: Mapped[int] = mapped_column(
+        ForeignKey("ranking_answers.id", ondelete="CASCADE"), primary_key=True
+    )
+    entity_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    park_id: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    pos0: Mapped[int] = mapped_column(Integer)
+    pos1: Mapped[int | None] = mapped_column(Integer)
+    pos2: Mapped[int | None] = mapped_column(Integer)
+    pos3: Mapped[int | None] = mapped_column(Integer)
 
 
 class RideSpanRollup(Base):

@@ -8,6 +8,7 @@ bug (its meaning would depend on the host), so it is refused rather than guessed
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -75,3 +76,12 @@ def day_length(d: date, tz: tzinfo | str) -> timedelta:
 def days_in(start: date, end: date) -> list[date]:
     """Every date from ``start`` to ``end`` inclusive (empty if ``end`` < ``start``)."""
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def next_local_midnight(zones: Iterable[tzinfo | str], at: datetime) -> datetime | None:
+    """The first local midnight after ``at`` in any of the zones: when a day-based window
+    of one of them rolls over (None without a zone)."""
+    return min(
+        (local_midnight(local_date_of(at, z) + ONE_DAY, z) for z in zones),
+        default=None,
+    )

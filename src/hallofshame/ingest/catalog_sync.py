@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from hallofshame.catalog import BundledPark, BundledRide, bundled_parks, bundled_rides
 from hallofshame.db.models import Park, Ride
 from hallofshame.domain.statuses import Source
+from hallofshame.ingest.derived import facts_changed
 from hallofshame.ingest.tiers import apply_tiers
 from hallofshame.sources.base import CatalogPark, RideReading
 
@@ -78,6 +79,10 @@ def upsert_catalog_parks(session: Session, parks: Iterable[CatalogPark]) -> list
             else:
                 park.queue_times_id = int(item.upstream_id)
             session.add(park)
+        if park.id is not None and (
+            park.name != item.name or (item.timezone and park.timezone != item.timezone)
+        ):
+            facts_changed(session)  # every answer naming the park, or of its days, changed
         park.name = item.name
         park.timezone = item.timezone or park.timezone
         park.latitude = item.latitude if item.latitude is not None else park.latitude
@@ -141,6 +146,7 @@ def sync_rides(
     result = RideSync(by_key)
     created: list[Ride] = []
     rekeyed: list[Ride] = []
+    renamed = False
     for reading in readings:
         ride: Ride | None = by_key.get(reading.upstream_id)
         if ride is None:
@@ -169,13 +175,17 @@ def sync_rides(
             continue
         if ride.name != reading.name and reading.name:
             ride.name = reading.name
+            renamed = True
         if not ride.active:
             ride.active = True
+            renamed = True  # counted again: its past figures count again too
         if reading.land and ride.land != reading.land:
             ride.land = reading.land
     if created or rekeyed:
         session.flush()
         apply_tiers(session, [*created, *rekeyed])
+    if renamed:
+        facts_changed(session)  # what past answers list changed, not only what comes
     return result
 
 

@@ -217,6 +217,10 @@ def record_cycles(
     in_order = around.in_order(min(fresh))
 
     session.execute(insert(table_of(Cycle)), cycle_rows)
+    if origin is not Origin.LIVE:
+        # History written beside live collection may commit after a later live cycle:
+        # answers kept ready (keyed by the highest cycle id they saw) must not miss it.
+        derived.facts_changed(session)
     ids = dict(
         session.execute(
             select(Cycle.ts, Cycle.id).where(

@@ -106,7 +106,7 @@ def collect_cycle(
     lease = lease_for(timedelta(seconds=interval))
     if run_job(factory, "collect", body, lease=lease) and report.cycles:
         outages_now_job(factory)  # the live listings' stay-or-go answers, once per cycle
-        warm_cache(factory)  # live and today just changed
+        answers_changed(factory)  # live and today just changed
     return report
 
 
@@ -131,6 +131,30 @@ def outages_now_job(factory: Factory) -> int:
 
     run_job(factory, "outages-now", body)
     return stored
+
+
+def answers_changed(factory: Factory) -> None:
+    """The data behind the answers changed: keep the rankings ready again (a job of its
+    own), then fill the shared cache, which then reads them."""
+    rankings_job(factory)
+    warm_cache(factory)
+
+
+def rankings_job(factory: Factory) -> int:
+    """Keep every named period's rankings ready (``rollups.stored_rankings``), in the
+    job's own transaction; the number of periods computed."""
+    from hallofshame.rollups.stored_rankings import refresh_rankings
+
+    version = get_settings().metrics_version
+    computed = 0
+
+    def body(ctx: JobContext) -> None:
+        nonlocal computed
+        computed = refresh_rankings(ctx.session, now=clock.now(), version=version)
+        ctx.rows = computed
+
+    run_job(factory, "rankings", body)
+    return computed
 
 
 def warm_cache(factory: Factory) -> WarmReport:
@@ -460,7 +484,7 @@ def run_queued(factory: Factory) -> int:
             log.exception("queued recompute %s failed", run_id)
         ran += 1
     if ran:
-        warm_cache(factory)  # the recomputed periods' answers changed
+        answers_changed(factory)  # the recomputed periods' answers changed
     return ran
 
 
@@ -521,7 +545,7 @@ def _rollup_due(factory: Factory) -> int:
                     )
                 )
     if done:
-        warm_cache(factory)  # a day closed: yesterday, last week and last month moved on
+        answers_changed(factory)  # a day closed: yesterday, last week and last month moved on
     return done
 
 

@@ -13,11 +13,10 @@ from hallofshame.api.common import (
     iso,
     now,
     settings,
-    snapshot,
-    window_meta,
 )
 from hallofshame.api.lookups import attraction_counts, get_park, park_item
 from hallofshame.api.params import NoQuery, ParkDowntimeQuery, ParkPath, WaitQuery
+from hallofshame.api.ranked import ranked
 from hallofshame.api.schemas import (
     Envelope,
     ParkDowntimeItem,
@@ -26,12 +25,13 @@ from hallofshame.api.schemas import (
     ParkWaitItem,
     RosterItem,
 )
-from hallofshame.api.views import add_state_now, downtime_summary, park_status
+from hallofshame.api.views import add_state_now, park_status
 from hallofshame.db.models import Park
 from hallofshame.domain.localtime import local_date_of
 from hallofshame.domain.tiers import weight
 from hallofshame.ingest.schedules import windows_on
-from hallofshame.metrics import live, present, rankings
+from hallofshame.metrics import live
+from hallofshame.metrics.ranking_lists import PARK_DOWNTIME, PARK_WAITS, summary, window_meta
 from hallofshame.metrics.timeseries import iso_utc
 
 bp = blueprint("parks", ["parks"])
@@ -49,22 +49,18 @@ def parks_list(query: NoQuery) -> dict[str, Any]:
 def parks_downtime(query: ParkDowntimeQuery) -> dict[str, Any]:
     """Parks ranked by shame score (or another figure) over a period."""
     period = query.parsed_period()
-    snap = snapshot(period, query.filter, fidelity=query.fidelity)
-    rows = rankings.park_downtime(snap, query.sort_by)[: query.limit]
-    items = [present.park_downtime_item(i, r, snap.period) for i, r in enumerate(rows, 1)]
-    add_state_now(
-        db(), items, [r.park for r in rows], period.kind, now(), is_park=True, downtime=True
-    )
+    answer = ranked(PARK_DOWNTIME, period, query.filter, query.fidelity, query.sort_by, query.limit)
+    add_state_now(db(), answer.items, answer.parks, period.kind, now(), is_park=True, downtime=True)
     return envelope(
-        items,
+        answer.items,
         period=period.key,
         filter=query.filter,
         fidelity=query.fidelity,
         sort_by=query.sort_by,
         limit=query.limit,
         metrics_version=settings().metrics_version,
-        summary=downtime_summary(snap),
-        **window_meta(snap),
+        summary=summary(answer.parts),
+        **window_meta(answer.parts),
     )
 
 
@@ -72,17 +68,16 @@ def parks_downtime(query: ParkDowntimeQuery) -> dict[str, Any]:
 def parks_waittimes(query: WaitQuery) -> dict[str, Any]:
     """Parks ranked by average (or peak) posted wait over a period."""
     period = query.parsed_period()
-    snap = snapshot(period, query.filter, fidelity=query.fidelity)
-    rows = rankings.park_waits(snap, query.sort_by)[: query.limit]
+    answer = ranked(PARK_WAITS, period, query.filter, query.fidelity, query.sort_by, query.limit)
     return envelope(
-        [present.park_wait_item(i, r) for i, r in enumerate(rows, 1)],
+        answer.items,
         period=period.key,
         filter=query.filter,
         fidelity=query.fidelity,
         sort_by=query.sort_by,
         limit=query.limit,
         metrics_version=settings().metrics_version,
-        **window_meta(snap),
+        **window_meta(answer.parts),
     )
 
 

@@ -24,6 +24,7 @@ from hallofshame.api.params import (
     RidePath,
     WaitQuery,
 )
+from hallofshame.api.ranked import ranked
 from hallofshame.api.schemas import (
     BreakdownItem,
     Envelope,
@@ -46,6 +47,7 @@ from hallofshame.metrics.figures import ride_figures
 from hallofshame.metrics.outage_history import one_ride
 from hallofshame.metrics.outage_now import current
 from hallofshame.metrics.outages import BREAKDOWN, outages_started_in
+from hallofshame.metrics.ranking_lists import RIDE_DOWNTIME, RIDE_WAITS
 from hallofshame.metrics.rankings import RideRow
 from hallofshame.metrics.recovery import MIN_HISTORY, curve_of, stay_or_go
 from hallofshame.metrics.sums import RideSums
@@ -60,14 +62,12 @@ bp = blueprint("rides", ["rides"])
 def rides_downtime(query: RideDowntimeQuery) -> dict[str, Any]:
     """Attractions ranked by downtime (or uptime, or breakdowns) over a period."""
     period = query.parsed_period()
-    snap = snapshot(period, query.filter, fidelity=query.fidelity)
-    rows = rankings.ride_downtime(snap, query.sort_by)[: query.limit]
-    items = [present.ride_downtime_item(i, r, snap.period) for i, r in enumerate(rows, 1)]
+    answer = ranked(RIDE_DOWNTIME, period, query.filter, query.fidelity, query.sort_by, query.limit)
     add_state_now(
-        db(), items, [p.park for p in snap.parks], period.kind, now(), is_park=False, downtime=True
+        db(), answer.items, answer.parks, period.kind, now(), is_park=False, downtime=True
     )
     return envelope(
-        items,
+        answer.items,
         period=period.key,
         filter=query.filter,
         fidelity=query.fidelity,
@@ -81,14 +81,12 @@ def rides_downtime(query: RideDowntimeQuery) -> dict[str, Any]:
 def rides_waittimes(query: WaitQuery) -> dict[str, Any]:
     """Attractions ranked by average (or peak) posted wait over a period."""
     period = query.parsed_period()
-    snap = snapshot(period, query.filter, fidelity=query.fidelity)
-    rows = rankings.ride_waits(snap, query.sort_by)[: query.limit]
-    items = [present.ride_wait_item(i, r) for i, r in enumerate(rows, 1)]
+    answer = ranked(RIDE_WAITS, period, query.filter, query.fidelity, query.sort_by, query.limit)
     add_state_now(
-        db(), items, [p.park for p in snap.parks], period.kind, now(), is_park=False, downtime=False
+        db(), answer.items, answer.parks, period.kind, now(), is_park=False, downtime=False
     )
     return envelope(
-        items,
+        answer.items,
         period=period.key,
         filter=query.filter,
         fidelity=query.fidelity,

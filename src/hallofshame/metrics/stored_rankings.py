@@ -1,0 +1,111 @@
+"""Rankings kept ready: the stored answer of a ranking, read only while it is still the
+answer to the request (the one rule, ``holding``).
+
+Every visitor of a named period's ranking asks the same question until the data changes,
+so the lists of every named period are computed after each change
+(``rollups.stored_rankings``) by the same code a request would run
+(``metrics.ranking_lists``). A stored answer stands for the data it was computed from; it
+is used while that data is still the request's, and otherwise the request computes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from datetime import date, datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from hallofshame.db.models import Cycle, DataVersion, ParkDayRollup, RankingAnswer, RankingRow
+from hallofshame.domain.periods import NAMED_PERIODS
+from hallofshame.metrics.ranking_lists import ParkPart, RankingList, ranked
+
+#: The periods kept ready: every named one (a custom range is computed per request).
+PERIODS = NAMED_PERIODS
+
+
+def holding(
+    session: Session, list_name: str, period: str, version: int, now: datetime
+) -> RankingAnswer | None:
+    """The stored answer of a list and period if it is still the answer at ``now``.
+
+    It holds while its data is the request's: the same metrics version, facts counter
+    (late data, tiers, catalog) and latest rollup computation; no cycle stored after it
+    was computed lies in its windows (a closed period's end, or ``now`` for a running
+    one); and ``now`` is not before the clock it was computed by nor at or after the
+    first instant a window rolls over, a live cycle grows stale or a cycle stored
+    beyond that clock comes due (``valid_until``).
+    """
+    a = RankingAnswer
+    latest = ParkDayRollup.latest_computation()
+    newer = (
+        select(Cycle.id)
+        .where(
+            Cycle.id > a.cycle_id,
+            or_(
+                and_(a.window_end.is_(None), Cycle.ts <= now),
+                and_(a.window_end.is_not(None), Cycle.ts <= a.window_end),
+            ),
+        )
+        .exists()
+    )
+    return session.scalars(
+        select(a).where(
+            a.list_name == list_name,
+            a.period == period,
+            a.metrics_version == version,
+            a.facts_version == DataVersion.current(),
+            or_(a.computed_at == latest, and_(a.computed_at.is_(None), latest.is_(None))),
+            a.as_of <= now,
+            a.valid_until > now,
+            ~newer,
+        )
+    ).first()
+
+
+def position(ranking: RankingList, sort_by: str) -> object:
+    """The column holding each row's place in the order of ``sort_by``."""
+    return getattr(RankingRow, f"pos{ranking.sorts.index(sort_by)}")
+
+
+def items(
+    session: Session,
+    answer: RankingAnswer,
+    ranking: RankingList,
+    sort_by: str,
+    park_ids: Collection[int],
+    limit: int,
+) -> list[dict[str, object]]:
+    """The first ``limit`` items of the stored answer among the parks asked for, ranked
+    from 1 (filtering a ranking keeps its order: every row's place is its own)."""
+    column = position(ranking, sort_by)
+    rows = session.scalars(
+        select(RankingRow.body)
+        .where(RankingRow.answer_id == answer.id, RankingRow.park_id.in_(park_ids))
+        .order_by(column)  # type: ignore[arg-type]
+        .limit(limit)
+    )
+    return [ranked(i, json.loads(body)) for i, body in enumerate(rows, 1)]
+
+
+def parts(answer: RankingAnswer, park_ids: Collection[int]) -> list[ParkPart]:
+    """What the parks asked for add to the answer's meta (window, summary)."""
+    stored: dict[str, list[object]] = json.loads(answer.parks)
+    return [part_of(v) for k, v in stored.items() if int(k) in park_ids]
+
+
+def part_to_json(p: ParkPart) -> list[object]:
+    return [p.start.isoformat(), p.end.isoformat(), p.open, p.operating, p.down, p.down_s]
+
+
+def part_of(value: list[object]) -> ParkPart:
+    start, end, open_, operating, down, down_s = value
+    return ParkPart(
+        start=date.fromisoformat(str(start)),
+        end=date.fromisoformat(str(end)),
+        open=bool(open_),
+        operating=int(operating),  # type: ignore[call-overload]
+        down=int(down),  # type: ignore[call-overload]
+        down_s=int(down_s),  # type: ignore[call-overload]
+    )
