@@ -160,6 +160,8 @@ def _finish(response: Response) -> Response:
         _cache().set(key, (body, response.mimetype), timeout=g.hos_ttl)
     response.headers["Cache-Control"] = f"public, max-age={g.hos_ttl}"
     response.headers["X-Cache"] = "hit" if g.get("hos_cache_hit") else "miss"
+    if g.get("hos_ranking"):  # a ranking read from those kept ready, or computed now
+        response.headers["X-Ranking"] = g.hos_ranking
     return _conditional(response, body)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask import g
+
 from hallofshame.api.common import db, metric_period, now, settings, snapshot
 from hallofshame.db.models import Park
 from hallofshame.domain.periods import Period, PeriodKind
@@ -36,8 +38,10 @@ def ranked(
             db(), ranking.name, str(metric_period(period)), settings().metrics_version, now()
         )
         if answer is not None:
+            g.hos_ranking = "stored"
             items = stored_rankings.items(db(), answer, ranking, sort_by, ids, limit)
             return Ranked(items, stored_rankings.parts(answer, ids), _listed(parks, items), True)
+    g.hos_ranking = "computed"
     snap = snapshot(period, filter_, fidelity=fidelity)
     items = ranking.items(snap, sort_by, limit)
     parks = [r.park for r in snap.parks]

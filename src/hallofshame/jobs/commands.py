@@ -174,7 +174,7 @@ def rollup(
     start: object, end: object, park_ids: str, metrics_version: int | None, due: bool
 ) -> None:
     """Recompute daily rollups for a range of local dates (idempotent)."""
-    from hallofshame.jobs.tasks import recompute, rollup_due
+    from hallofshame.jobs.tasks import answers_changed, recompute, rollup_due
 
     if due:
         click.echo(f"{rollup_due(_factory())} park-days rolled up")
@@ -194,6 +194,7 @@ def rollup(
         version=metrics_version or get_settings().metrics_version,
         progress=True,
     )
+    answers_changed(_factory())  # the recomputed periods' answers may have changed
     click.echo(
         f"{result.park_days} park-days, {result.ride_days} ride-days, "
         f"{result.empty_days} days without data, "
