@@ -181,9 +181,10 @@ def main() -> None:
 
     redis.Redis.from_url(args.redis).flushdb()  # every run starts from an empty cache
     stop = threading.Event()
-    if args.cache == "shared":
-        _warm(args)
-        threading.Thread(target=_keep_warm, args=(args, stop), daemon=True).start()
+    # What the scheduler does after each cycle: the rankings kept ready in the database
+    # (every mode), and the shared cache filled from them (``--cache shared``).
+    _warm(args)
+    threading.Thread(target=_keep_warm, args=(args, stop), daemon=True).start()
     port = _free_port()
     server = _start_server(args, port)
     try:

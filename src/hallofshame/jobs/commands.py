@@ -233,10 +233,16 @@ def webhooks() -> None:
 
 @click.command()
 def warm() -> None:
-    """Compute the dashboard's standard answers into the shared cache (HOS_CACHE_URL)."""
+    """Keep the rankings of every named period ready in the database, then compute the
+    dashboard's standard answers into the shared cache (HOS_CACHE_URL), as the scheduler
+    does after each cycle."""
     from hallofshame.api.warming import shared_cache
-    from hallofshame.jobs.tasks import warm_cache
+    from hallofshame.jobs.tasks import rankings_job, warm_cache
 
+    started = time.perf_counter()
+    periods = rankings_job(_factory())
+    took = time.perf_counter() - started
+    click.echo(f"rankings kept ready: {periods} periods computed, the others held ({took:.1f} s)")
     if not shared_cache(get_settings()):
         # Not an error: each API worker then keeps its own cache, which no other process
         # can fill (the scheduler skips warming the same way).
