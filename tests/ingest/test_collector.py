@@ -248,10 +248,12 @@ def test_jobs_are_recorded_and_schedules_and_weather_stored(
     with world() as s:
         runs = {(r.job, r.outcome) for r in s.scalars(select(JobRun))}
         assert all(r.duration_ms is not None for r in s.scalars(select(JobRun)))
-    # A cycle collected is followed by the stay-or-go answers of the rides down now.
+    # A cycle collected is followed by the stay-or-go answers of the rides down now and
+    # by the rankings kept ready.
     assert runs == {
         ("collect", "ok"),
         ("outages-now", "ok"),
+        ("rankings", "ok"),
         ("schedules", "ok"),
         ("weather", "ok"),
     }

@@ -33,6 +33,10 @@ from tests.conftest import SHARED, sibling_url
 SCENARIO = SHARED / "scenarios" / "01_basic_day_reporting_park"
 #: Tables whose rows are the record of a run, not data: they differ between two loads.
 RUN_RECORDS = {"job_runs", "job_locks", "alembic_version"}
+#: Rankings kept ready: answers stamped with the cycle ids and instant they were computed
+#: at (how many times a load kept them is a record of the run); their equality with the
+#: computed rankings is tests/test_rankings_kept.py's.
+KEPT_ANSWERS = {"ranking_answers", "ranking_rows"}
 #: Columns numbered by the database: a killed transaction may have used some numbers.
 NUMBERED = {"id", "cycle_id", "computed_at"}
 #: Lines of the long feed: more than a batch (``REPLAY_BATCH_LINES``), so a load is killed
@@ -72,7 +76,7 @@ def dump(eng: Engine) -> dict[str, list[tuple[Any, ...]]]:
     out = {}
     with eng.connect() as conn:
         for table in Base.metadata.sorted_tables:
-            if table.name in RUN_RECORDS:
+            if table.name in RUN_RECORDS | KEPT_ANSWERS:
                 continue
             cols = [c for c in table.columns if c.name not in NUMBERED]
             rows = conn.execute(select(*cols)).all()

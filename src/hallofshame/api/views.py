@@ -80,8 +80,9 @@ def add_state_now(
                 cycle = cycles.get(item["park_id"])
                 item["park_is_open"] = cycle.park_open if cycle is not None else None
         return
-    states = live.ride_states(session, parks, now)
-    down = outages_now_of(session, parks, states, [i["ride_id"] for i in items], now)
+    listed = [i["ride_id"] for i in items]
+    states = live.ride_states(session, parks, now, listed)
+    down = outages_now_of(session, parks, states, listed, now)
     for item in items:
         state = states.get(item["ride_id"])
         if downtime:

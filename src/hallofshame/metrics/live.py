@@ -69,20 +69,28 @@ class RideNow:
     at: datetime | None  # the live cycle's instant
 
 
-def ride_states(session: Session, parks: Sequence[Park], now: datetime) -> dict[int, RideNow]:
-    """Every counted attraction of ``parks`` with its state now, keyed by ride id."""
+def ride_states(
+    session: Session,
+    parks: Sequence[Park],
+    now: datetime,
+    ride_ids: Sequence[int] | None = None,
+) -> dict[int, RideNow]:
+    """Every counted attraction of ``parks`` (or only those of ``ride_ids``: a listing's
+    rides) with its state now, keyed by ride id."""
     park_ids = [p.id for p in parks]
     if not park_ids:
         return {}
     cycles = latest_cycles(session, park_ids, now)
-    c = classified(Scope(cycle_ids=tuple(cy.id for cy in cycles.values())))
+    only = tuple(ride_ids) if ride_ids is not None else None
+    c = classified(Scope(cycle_ids=tuple(cy.id for cy in cycles.values()), ride_ids=only))
     seen = {
         row.ride_id: row
         for row in session.execute(select(c.c.ride_id, c.c.status, c.c.down, c.c.wait))
     }
-    rides = session.scalars(
-        select(Ride).where(Ride.park_id.in_(park_ids), counted_rides()).order_by(Ride.id)
-    )
+    wanted = select(Ride).where(Ride.park_id.in_(park_ids), counted_rides())
+    if only is not None:
+        wanted = wanted.where(Ride.id.in_(only))
+    rides = session.scalars(wanted.order_by(Ride.id))
     out: dict[int, RideNow] = {}
     for ride in rides:
         cycle = cycles.get(ride.park_id)
