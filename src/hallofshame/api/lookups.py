@@ -204,11 +204,20 @@ def data_stamp(
     from hallofshame.db.models import DataVersion
     from hallofshame.db.models import ParkDayRollup as P
 
-    cycle = session.scalar(select(func.max(Cycle.ts)))
-    computed = session.scalar(select(P.latest_computation()))
-    facts = session.scalar(select(DataVersion.current())) or 0
-    zones = list(session.scalars(select(Park.timezone).distinct()))
-    return _aware(cycle), _aware(computed), int(facts), sorted(zones)
+    # One round trip: every request of a cacheable path reads this stamp first.
+    cycle, computed, facts = session.execute(
+        select(
+            select(func.max(Cycle.ts)).scalar_subquery(),
+            P.latest_computation(),
+            DataVersion.current(),
+        )
+    ).one()
+    zones = _zones(session)
+    return _aware(cycle), _aware(computed), int(facts or 0), zones
+
+
+def _zones(session: Session) -> list[str]:
+    return sorted(session.scalars(select(Park.timezone).distinct()))
 
 
 def _aware(value: Any) -> datetime | None:

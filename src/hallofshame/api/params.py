@@ -95,6 +95,9 @@ def choice(default: str, allowed: tuple[str, ...], description: str) -> Any:
     return Field(default, description=description, json_schema_extra={"enum": list(allowed)})
 
 
+_SCHEMAS: dict[type[BaseModel], dict[str, Any]] = {}
+
+
 class Query(BaseModel):
     """Base of every query model: unknown parameters are an error, choices are checked."""
 
@@ -106,6 +109,19 @@ class Query(BaseModel):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         QUERY_MODELS[cls.__name__] = cls
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The schema of the model's defaults, generated once per class: the request
+        validation of ``flask_openapi3`` asks for it on every request (to tell list
+        parameters apart), and generating it cost a millisecond or two each time. Callers
+        only read it; any other form is generated as asked."""
+        if args or kwargs:
+            return super().model_json_schema(*args, **kwargs)
+        schema = _SCHEMAS.get(cls)
+        if schema is None:
+            schema = _SCHEMAS[cls] = super().model_json_schema()
+        return schema
 
     def check_together(self) -> None:
         """The rules between parameters, which an OpenAPI document cannot state (a named

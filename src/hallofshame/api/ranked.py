@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import g
+from sqlalchemy import select
 
 from hallofshame.api.common import db, metric_period, now, settings, snapshot
+from hallofshame.api.views import STATE_NOW
 from hallofshame.db.models import Park
 from hallofshame.domain.periods import Period, PeriodKind
 from hallofshame.metrics import rankings, stored_rankings
@@ -23,7 +25,7 @@ from hallofshame.metrics.ranking_lists import ParkPart, RankingList, park_parts
 class Ranked:
     items: list[dict[str, Any]]
     parts: list[ParkPart]  # every park of the answer, listed or not
-    parks: list[Park]  # the parks of the listed items
+    parks: list[Park]  # the parks of the listed items (live and today: what adds the state now)
     stored: bool  # read from the rankings kept ready (else computed for the request)
 
 
@@ -32,22 +34,21 @@ def ranked(
 ) -> Ranked:
     """The first ``limit`` items of the ranking of the parks of ``filter_``/``fidelity``."""
     if period.kind is not PeriodKind.CUSTOM:
-        parks = rankings.selected_parks(db(), filter_, None, fidelity)
-        ids = {p.id for p in parks}
         answer = stored_rankings.holding(
             db(), ranking.name, str(metric_period(period)), settings().metrics_version, now()
         )
         if answer is not None:
             g.hos_ranking = "stored"
+            ids = rankings.selected_park_ids(db(), filter_, fidelity)
             items = stored_rankings.items(db(), answer, ranking, sort_by, ids, limit)
-            return Ranked(items, stored_rankings.parts(answer, ids), _listed(parks, items), True)
+            listed = {i["park_id"] for i in items}
+            # Only the live and today rankings add the state now, which needs the parks.
+            wanted = listed if period.kind in STATE_NOW else set()
+            parks = list(db().scalars(select(Park).where(Park.id.in_(wanted)))) if wanted else []
+            return Ranked(items, stored_rankings.parts(answer, ids), parks, True)
     g.hos_ranking = "computed"
     snap = snapshot(period, filter_, fidelity=fidelity)
     items = ranking.items(snap, sort_by, limit)
-    parks = [r.park for r in snap.parks]
-    return Ranked(items, list(park_parts(snap).values()), _listed(parks, items), False)
-
-
-def _listed(parks: list[Park], items: list[dict[str, Any]]) -> list[Park]:
-    wanted = {i["park_id"] for i in items}
-    return [p for p in parks if p.id in wanted]
+    listed = {i["park_id"] for i in items}
+    parks = [r.park for r in snap.parks if r.park.id in listed]
+    return Ranked(items, list(park_parts(snap).values()), parks, False)

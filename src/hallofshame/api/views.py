@@ -58,6 +58,10 @@ def ride_one(ride: Ride, park: Park, state: live.RideNow | None) -> dict[str, An
     }
 
 
+#: The periods whose rankings carry the state now of what they list.
+STATE_NOW = frozenset({PeriodKind.LIVE, PeriodKind.TODAY})
+
+
 def add_state_now(
     session: Session,
     items: list[dict[str, Any]],
@@ -71,7 +75,7 @@ def add_state_now(
     """The state-now fields that live and today rankings carry (and awards, so a winner
     reads like rank 1): a park's ``park_is_open`` on today's downtime ranking (live rows
     already carry their cycle's), a ride's ``current_status`` or ``current_wait_minutes``."""
-    if kind not in (PeriodKind.LIVE, PeriodKind.TODAY) or not items:
+    if kind not in STATE_NOW or not items:
         return
     if is_park:
         if downtime and kind is PeriodKind.TODAY:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from hallofshame.db.models import Cycle, Park
@@ -56,20 +56,35 @@ class RideRow:
     current_wait: int | None = None
 
 
-def selected_parks(
-    session: Session,
-    filter_: str = "all-parks",
-    park_id: int | None = None,
-    fidelity: str = "all",
-) -> list[Park]:
-    stmt = select(Park).where(Park.active.is_(True))
+def _selection(
+    stmt: Select[tuple[Any]], filter_: str, park_id: int | None, fidelity: str
+) -> Select[tuple[Any]]:
+    """The active parks a filter, a park id and a fidelity select (one rule for both)."""
+    stmt = stmt.where(Park.active.is_(True))
     if fidelity in (REPORTED, INFERRED):  # "all" keeps both
         stmt = stmt.where(Park.reports_down.is_(fidelity == REPORTED))
     if filter_ == "disney-universal":
         stmt = stmt.where(Park.is_disney.is_(True) | Park.is_universal.is_(True))
     if park_id is not None:
         stmt = stmt.where(Park.id == park_id)
+    return stmt
+
+
+def selected_parks(
+    session: Session,
+    filter_: str = "all-parks",
+    park_id: int | None = None,
+    fidelity: str = "all",
+) -> list[Park]:
+    stmt = _selection(select(Park), filter_, park_id, fidelity)
     return list(session.scalars(stmt.order_by(Park.name, Park.id)))
+
+
+def selected_park_ids(
+    session: Session, filter_: str = "all-parks", fidelity: str = "all"
+) -> set[int]:
+    """The ids of ``selected_parks`` (what a ranking kept ready is filtered by)."""
+    return set(session.scalars(_selection(select(Park.id), filter_, None, fidelity)))
 
 
 @dataclass(frozen=True)
