@@ -5,8 +5,9 @@ collected and rolled up as the scheduler does, in a database of their own. After
 kind of change — a live cycle, the clock moving on (within a cycle, past a live cycle's
 30 minutes, past a local midnight, to a cycle stored beyond it), a tier change, a ride
 renamed, late data, a rollup recomputed, another metrics version — every ranking of
-every named period answers exactly what it answers computed from scratch; and once the
-rankings are kept ready again, each is read from them.
+every named period (and the live panel's counts) answers exactly what it answers
+computed from scratch; and once the rankings are kept ready again, each is read from
+them.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ ROUTES = {
     "park_waits": "/api/parks/waittimes",
     "ride_downtime": "/api/rides/downtime",
     "ride_waits": "/api/rides/waittimes",
+    "live_states": "/api/live/status-summary",
 }
 
 
@@ -104,7 +106,7 @@ def _client(factory: sessionmaker[Session]) -> FlaskClient:
     return create_app(settings, session_factory=factory).test_client()
 
 
-def _asks(thorough: bool) -> list[tuple[str, str]]:
+def _asks(thorough: bool, parks: list[int]) -> list[tuple[str, str]]:
     """(list, query) of every named period: every sort, filter, fidelity and a short
     limit when ``thorough``, the defaults otherwise."""
     out = []
@@ -120,6 +122,10 @@ def _asks(thorough: bool) -> list[tuple[str, str]]:
                 ]
                 queries += [f"period={period}&limit=2&sort_by={ranking.sorts[-1]}"]
             out += [(ranking.name, q) for q in queries]
+    # The live panel's counts, kept with the live rankings.
+    out += [("live_states", f"filter={f}") for f in ("all-parks", "disney-universal")]
+    if thorough:
+        out += [("live_states", f"park_id={p}") for p in parks]
     return out
 
 
@@ -135,6 +141,11 @@ def _answers(api: FlaskClient, asks: list[tuple[str, str]]) -> dict[str, tuple[A
     return out
 
 
+def _simulated(factory: sessionmaker[Session]) -> list[int]:
+    with factory() as session:
+        return list(session.scalars(select(Park.id).where(Park.queue_times_id.in_(PARKS))))
+
+
 def _forget(factory: sessionmaker[Session]) -> None:
     with factory() as session, session.begin():
         session.execute(delete(RankingRow))
@@ -146,7 +157,7 @@ def _same_as_computed(factory: sessionmaker[Session], *, thorough: bool = False)
     ready again, each is read from the rankings kept and is still the same. Returns the
     sources of what was shown before the rankings were kept again."""
     api = _client(factory)
-    asks = _asks(thorough)
+    asks = _asks(thorough, _simulated(factory))
     shown = _answers(api, asks)
     _forget(factory)
     truth = _answers(api, asks)
@@ -237,7 +248,7 @@ def test_kept_rankings_are_the_computed_ones_after_every_change(
     assert rollup_due(factory) > 0
     assert _same_as_computed(factory) == {"stored"}  # the rollup job kept them ready
 
-    truth_before = _answers(_client(factory), _asks(False))
+    truth_before = _answers(_client(factory), _asks(False, []))
     # A recompute that corrects a rollup (as one of older code would have been): the
     # rankings kept from the wrong rollup are set aside by the recompute's stamp.
     with factory() as session, session.begin():
@@ -251,7 +262,7 @@ def test_kept_rankings_are_the_computed_ones_after_every_change(
         day = wrong.local_date
     _forget(factory)
     rankings_job(factory)  # kept from the wrong rollup
-    assert _answers(_client(factory), _asks(False)) != truth_before
+    assert _answers(_client(factory), _asks(False, [])) != truth_before
     now += timedelta(seconds=1)
     _at(now)  # a recompute later than the rollup it corrects
     version = get_settings().metrics_version

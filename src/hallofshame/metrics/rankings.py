@@ -81,10 +81,14 @@ def selected_parks(
 
 
 def selected_park_ids(
-    session: Session, filter_: str = "all-parks", fidelity: str = "all"
+    session: Session,
+    filter_: str = "all-parks",
+    fidelity: str = "all",
+    *,
+    park_id: int | None = None,
 ) -> set[int]:
-    """The ids of ``selected_parks`` (what a ranking kept ready is filtered by)."""
-    return set(session.scalars(_selection(select(Park.id), filter_, None, fidelity)))
+    """The ids of ``selected_parks`` (what an answer kept ready is filtered by)."""
+    return set(session.scalars(_selection(select(Park.id), filter_, park_id, fidelity)))
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,21 @@ from sqlalchemy.orm import Session
 
 from hallofshame.db.models import Cycle, DataVersion, ParkDayRollup, RankingAnswer, RankingRow
 from hallofshame.domain.periods import NAMED_PERIODS
-from hallofshame.metrics.ranking_lists import ParkPart, RankingList, ranked
+from hallofshame.metrics.ranking_lists import LISTS, ParkPart, RankingList, ranked
+from hallofshame.metrics.rankings import LIVE
 
 #: The periods kept ready: every named one (a custom range is computed per request).
 PERIODS = NAMED_PERIODS
+#: The live panel's counts of attractions by state now, kept with the live rankings:
+#: one row per active park (its counts, ``metrics.live.state_counts``), summed per request.
+LIVE_STATES = "live_states"
+
+
+def lists_of(period: str) -> list[str]:
+    """The answers kept ready for a period: its four rankings, and for ``live`` also the
+    live panel's counts."""
+    names = [x.name for x in LISTS]
+    return [*names, LIVE_STATES] if period == LIVE else names
 
 
 def holding(
@@ -109,3 +120,19 @@ def part_of(value: list[object]) -> ParkPart:
         down=int(down),  # type: ignore[call-overload]
         down_s=int(down_s),  # type: ignore[call-overload]
     )
+
+
+def state_counts(
+    session: Session, answer: RankingAnswer, park_ids: Collection[int]
+) -> dict[str, int]:
+    """The live panel's counts of the parks asked for: each park's stored counts, added
+    (every attraction belongs to one park and is counted once)."""
+    out: dict[str, int] = {}
+    for body in session.scalars(
+        select(RankingRow.body).where(
+            RankingRow.answer_id == answer.id, RankingRow.park_id.in_(park_ids)
+        )
+    ):
+        for state, n in json.loads(body).items():
+            out[state] = out.get(state, 0) + int(n)
+    return out

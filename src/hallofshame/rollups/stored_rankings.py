@@ -25,10 +25,16 @@ from hallofshame.db.models import (
     table_of,
 )
 from hallofshame.domain.localtime import next_local_midnight
-from hallofshame.metrics import rankings
+from hallofshame.metrics import live, rankings
 from hallofshame.metrics.ranking_lists import LISTS, MAX_SORTS, RankingList, park_parts, unranked
 from hallofshame.metrics.rankings import LIVE, Snapshot
-from hallofshame.metrics.stored_rankings import PERIODS, holding, part_to_json
+from hallofshame.metrics.stored_rankings import (
+    LIVE_STATES,
+    PERIODS,
+    holding,
+    lists_of,
+    part_to_json,
+)
 from hallofshame.metrics.windows import LIVE_MAX_AGE
 
 
@@ -47,7 +53,7 @@ def refresh_rankings(
     rolls_over = next_local_midnight(zones, now)
     computed = 0
     for period in periods:
-        held = [holding(session, x.name, period, version, now) for x in LISTS]
+        held = [holding(session, name, period, version, now) for name in lists_of(period)]
         if all(a is not None for a in held):
             _restamp(session, [a.id for a in held if a is not None], top, due)
             continue
@@ -67,6 +73,8 @@ def refresh_rankings(
         _forget(session, period, version)
         for ranking in LISTS:
             _store(session, ranking, snap, stamp)
+        if period == LIVE:
+            _store_live_states(session, stamp, now)
         computed += 1
     return computed
 
@@ -111,12 +119,39 @@ def _forget(session: Session, period: str, version: int) -> None:
         session.execute(delete(RankingAnswer).where(RankingAnswer.id.in_(ids)))
 
 
+def _store_live_states(session: Session, stamp: dict[str, object], now: datetime) -> None:
+    """Each active park's counts of attractions by state now, as the live panel counts."""
+    parks = rankings.selected_parks(session)
+    states = live.ride_states(session, parks, now)
+    by_park: dict[int, dict[int, live.RideNow]] = {p.id: {} for p in parks}
+    for ride_id, state in states.items():
+        by_park[state.park_id][ride_id] = state
+    answer = _header(session, LIVE_STATES, stamp)
+    values = [
+        {
+            "answer_id": answer.id,
+            "entity_id": park.id,
+            "park_id": park.id,
+            "body": json.dumps(live.state_counts(by_park[park.id])),
+            "pos0": place,
+        }
+        for place, park in enumerate(parks)
+    ]
+    if values:
+        session.execute(insert(table_of(RankingRow)), values)
+
+
+def _header(session: Session, list_name: str, stamp: dict[str, object]) -> RankingAnswer:
+    answer = RankingAnswer(list_name=list_name, **stamp)
+    session.add(answer)
+    session.flush()
+    return answer
+
+
 def _store(
     session: Session, ranking: RankingList, snap: Snapshot, stamp: dict[str, object]
 ) -> None:
-    answer = RankingAnswer(list_name=ranking.name, **stamp)
-    session.add(answer)
-    session.flush()
+    answer = _header(session, ranking.name, stamp)
     orders = [ranking.order(snap, s) for s in ranking.sorts]
     places: dict[int, list[int | None]] = {}
     rows = {}
