@@ -38,7 +38,7 @@ from hallofshame.jobs.tasks import (
     collect_cycle,
     rankings_job,
     recompute,
-    rollup_due,
+    scheduled_rollups,
     simulate_history,
 )
 from hallofshame.metrics.ranking_lists import LISTS
@@ -89,7 +89,7 @@ def kept(db_url: str) -> Iterator[sessionmaker[Session]]:
             interval_s=INTERVAL_S,
             parks=chosen,
         )
-        rollup_due(factory)
+        scheduled_rollups(factory)  # as the scheduler: the rankings kept ready after
         yield factory
     finally:
         engine.dispose()
@@ -245,7 +245,7 @@ def test_kept_rankings_are_the_computed_ones_after_every_change(
         parks=chosen,
     )
     assert "computed" in _same_as_computed(factory)
-    assert rollup_due(factory) > 0
+    assert scheduled_rollups(factory) > 0
     assert _same_as_computed(factory) == {"stored"}  # the rollup job kept them ready
 
     truth_before = _answers(_client(factory), _asks(False, []))

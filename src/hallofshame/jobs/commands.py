@@ -174,10 +174,10 @@ def rollup(
     start: object, end: object, park_ids: str, metrics_version: int | None, due: bool
 ) -> None:
     """Recompute daily rollups for a range of local dates (idempotent)."""
-    from hallofshame.jobs.tasks import answers_changed, recompute, rollup_due
+    from hallofshame.jobs.tasks import answers_changed, recompute, scheduled_rollups
 
     if due:
-        click.echo(f"{rollup_due(_factory())} park-days rolled up")
+        click.echo(f"{scheduled_rollups(_factory())} park-days rolled up")
         return
     if start is None or end is None:
         raise click.UsageError("give --start and --end, or --due")

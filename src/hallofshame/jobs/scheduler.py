@@ -84,7 +84,7 @@ def build_scheduler(
     # Parks sit in many timezones: checking every 15 minutes rolls each park's day up
     # shortly after its own local midnight.
     add_due_job(
-        sched, factory, "rollups", Cadence(timedelta(minutes=15)), tasks.rollup_due, factory
+        sched, factory, "rollups", Cadence(timedelta(minutes=15)), tasks.scheduled_rollups, factory
     )
     add_due_job(
         sched,

@@ -495,7 +495,22 @@ def rollup_due(factory: Factory) -> int:
     A recorded job that never overlaps itself: when another run holds it (the scheduler's,
     or the end of another load), this one does nothing and that one rolls the days up.
     """
-    return _counted_job(factory, "rollups", lambda: _rollup_due(factory))
+    done = _counted_job(factory, "rollups", lambda: _rollup_due(factory))
+    if done:
+        warm_cache(factory)  # a day closed: yesterday, last week and last month moved on
+    return done
+
+
+def scheduled_rollups(factory: Factory) -> int:
+    """``rollup_due`` as the scheduler (or cron, ``hallofshame rollup --due``) runs it:
+    what it rolled up also moves the rankings kept ready, kept again here. A load of
+    history leaves that to the next collection (or ``hallofshame warm``): nobody reads
+    them meanwhile, and keeping them after every load would cost each one a ranking of
+    every period."""
+    done = _counted_job(factory, "rollups", lambda: _rollup_due(factory))
+    if done:
+        answers_changed(factory)  # a day closed: yesterday, last week and last month moved on
+    return done
 
 
 def _rollup_due(factory: Factory) -> int:
@@ -544,8 +559,6 @@ def _rollup_due(factory: Factory) -> int:
                         StaleDay.park_id == park.id, StaleDay.local_date.between(start, end)
                     )
                 )
-    if done:
-        answers_changed(factory)  # a day closed: yesterday, last week and last month moved on
     return done
 
 
