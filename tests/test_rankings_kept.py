@@ -202,6 +202,16 @@ def test_kept_rankings_are_the_computed_ones_after_every_change(
     _at(now)
     assert "computed" in _same_as_computed(factory)
 
+    # A cycle already stored beyond the clock the rankings were kept at (a clock pinned
+    # in the past, a host whose clock lags): once the clock reaches it, they are computed.
+    _at(now + timedelta(seconds=INTERVAL_S))
+    assert collect_cycle_without_keeping(factory) == len(PARKS)
+    _at(now + timedelta(minutes=1))
+    rankings_job(factory)
+    now += timedelta(seconds=INTERVAL_S + 60)
+    _at(now)
+    assert "computed" in _same_as_computed(factory)
+
     # A tier changed by the overrides file (the bundled one, and one ride more).
     with factory() as session, session.begin():
         ride = session.scalars(
