@@ -26,7 +26,6 @@ class Ranked:
     items: list[dict[str, Any]]
     parts: list[ParkPart]  # every park of the answer, listed or not
     parks: list[Park]  # the parks of the listed items (live and today: what adds the state now)
-    stored: bool  # read from the rankings kept ready (else computed for the request)
 
 
 def ranked(
@@ -45,10 +44,10 @@ def ranked(
             # Only the live and today rankings add the state now, which needs the parks.
             wanted = listed if period.kind in STATE_NOW else set()
             parks = list(db().scalars(select(Park).where(Park.id.in_(wanted)))) if wanted else []
-            return Ranked(items, stored_rankings.parts(answer, ids), parks, True)
+            return Ranked(items, stored_rankings.parts(answer, ids), parks)
     g.hos_ranking = "computed"
     snap = snapshot(period, filter_, fidelity=fidelity)
     items = ranking.items(snap, sort_by, limit)
     listed = {i["park_id"] for i in items}
     parks = [r.park for r in snap.parks if r.park.id in listed]
-    return Ranked(items, list(park_parts(snap).values()), parks, False)
+    return Ranked(items, list(park_parts(snap).values()), parks)
