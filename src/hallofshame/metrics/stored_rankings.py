@@ -39,9 +39,18 @@ def lists_of(period: str) -> list[str]:
 def holding(
     session: Session, list_name: str, period: str, version: int, now: datetime
 ) -> RankingAnswer | None:
-    """The stored answer of a list and period if it is still the answer at ``now``.
+    """The stored answer of a list and period if it is still the answer at ``now``
+    (``held``, for one list)."""
+    return held(session, [list_name], period, version, now).get(list_name)
 
-    It holds while its data is the request's: the same metrics version, facts counter
+
+def held(
+    session: Session, list_names: Collection[str], period: str, version: int, now: datetime
+) -> dict[str, RankingAnswer]:
+    """The stored answers of the lists of a period that are still the answers at ``now``,
+    by list name, in one query.
+
+    One holds while its data is the request's: the same metrics version, facts counter
     (late data, tiers, catalog) and latest rollup computation; no cycle stored after it
     was computed lies in its windows (a closed period's end, or ``now`` for a running
     one); and ``now`` is not before the clock it was computed by nor at or after the
@@ -61,9 +70,9 @@ def holding(
         )
         .exists()
     )
-    return session.scalars(
+    answers = session.scalars(
         select(a).where(
-            a.list_name == list_name,
+            a.list_name.in_(list_names),
             a.period == period,
             a.metrics_version == version,
             a.facts_version == DataVersion.current(),
@@ -72,7 +81,8 @@ def holding(
             a.valid_until > now,
             ~newer,
         )
-    ).first()
+    )
+    return {x.list_name: x for x in answers}
 
 
 def position(ranking: RankingList, sort_by: str) -> object:

@@ -31,7 +31,7 @@ from hallofshame.metrics.rankings import LIVE, Snapshot
 from hallofshame.metrics.stored_rankings import (
     LIVE_STATES,
     PERIODS,
-    holding,
+    held,
     lists_of,
     part_to_json,
 )
@@ -53,9 +53,10 @@ def refresh_rankings(
     rolls_over = next_local_midnight(zones, now)
     computed = 0
     for period in periods:
-        held = [holding(session, name, period, version, now) for name in lists_of(period)]
-        if all(a is not None for a in held):
-            _restamp(session, [a.id for a in held if a is not None], top, due)
+        names = lists_of(period)
+        still = held(session, names, period, version, now)
+        if len(still) == len(names):
+            _restamp(session, [a.id for a in still.values()], top, due)
             continue
         snap = rankings.compute(session, period, now=now, version=version)
         ends = [t for t in (rolls_over, due, _stale_at(snap)) if t is not None]
