@@ -14,11 +14,11 @@ from flask import g
 from sqlalchemy import select
 
 from hallofshame.api.common import db, metric_period, now, settings, snapshot
-from hallofshame.api.views import STATE_NOW
 from hallofshame.db.models import Park
 from hallofshame.domain.periods import Period, PeriodKind
 from hallofshame.metrics import rankings, stored_rankings
 from hallofshame.metrics.ranking_lists import ParkPart, RankingList, park_parts
+from hallofshame.metrics.rankings import STATE_NOW
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from hallofshame.domain.periods import PeriodKind
 from hallofshame.domain.tiers import weight
 from hallofshame.metrics import live, present
 from hallofshame.metrics.outage_now import Listed, asked, listed
+from hallofshame.metrics.rankings import STATE_NOW
 
 
 def park_status(session: Session, park: Park, now: datetime) -> dict[str, Any]:
@@ -56,10 +57,6 @@ def ride_one(ride: Ride, park: Park, state: live.RideNow | None) -> dict[str, An
         "weight": weight(ride.tier),
         "current_status": ride_now(state),
     }
-
-
-#: The periods whose rankings carry the state now of what they list.
-STATE_NOW = frozenset({PeriodKind.LIVE, PeriodKind.TODAY})
 
 
 def add_state_now(

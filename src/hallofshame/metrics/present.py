@@ -11,7 +11,7 @@ from hallofshame.domain.fidelity import fidelity_of
 from hallofshame.domain.rounding import round_half_up
 from hallofshame.metrics.figures import ParkFigures, RideFigures
 from hallofshame.metrics.outages import KINDS, SEVERITIES, Outage
-from hallofshame.metrics.rankings import LIVE, ParkRow, RideRow
+from hallofshame.metrics.rankings import LIVE, STATE_NOW, ParkRow, RideRow
 from hallofshame.metrics.recovery import StayOrGo
 
 if TYPE_CHECKING:  # a type only: the presentation edge does not load the reading code
@@ -78,7 +78,7 @@ def park_downtime_item(rank: int, row: ParkRow, period: object) -> dict[str, Any
         "operating_hours": figures["operating_hours"],
         "local_date": row.period.window.end_date.isoformat(),
     }
-    if period in (LIVE, "today"):
+    if period in STATE_NOW:
         item["park_is_open"] = row.park_is_open
     return item
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from hallofshame.db.models import Cycle, Park
 from hallofshame.domain.fidelity import INFERRED, REPORTED
+from hallofshame.domain.periods import PeriodKind
 from hallofshame.metrics.figures import ParkFigures, RideFigures
 from hallofshame.metrics.windows import (
     ParkPeriod,
@@ -27,6 +28,9 @@ from hallofshame.metrics.windows import (
 )
 
 LIVE = "live"
+#: The periods whose rankings carry the state now of what they list (a park's
+#: ``park_is_open``, a ride's current status or wait): one rule for the listing and the API.
+STATE_NOW = frozenset({PeriodKind.LIVE, PeriodKind.TODAY})
 FILTERS = ("all-parks", "disney-universal")
 PARK_DOWNTIME_SORTS = ("shame_score", "total_downtime_hours", "uptime_percentage", "rides_down")
 RIDE_DOWNTIME_SORTS = ("downtime_hours", "uptime_percentage", "breakdowns")
