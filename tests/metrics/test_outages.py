@@ -9,9 +9,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hallofshame.db.models import Cycle, Observation, OperatedDay, Park, Ride
+from hallofshame.config import get_settings
+from hallofshame.db.models import Cycle, Observation, OperatedDay, Park, Ride, RideOutage
+from hallofshame.domain.cycle_span import span_cap
 from hallofshame.domain.localtime import day_number
 from hallofshame.metrics.outages import (
     BREAKDOWN,
@@ -25,6 +28,7 @@ from hallofshame.metrics.outages import (
     outages_started_in,
     ride_outages,
 )
+from hallofshame.rollups.daily import rollup_park_days
 
 TZ = ZoneInfo("America/Los_Angeles")
 UTC = ZoneInfo("UTC")
@@ -227,3 +231,33 @@ def test_a_pass_from_the_opening_start_finds_what_a_longer_pass_finds(session: S
         assert [o for o in found if o.first_ts >= start] == [
             o for o in every if o.first_ts >= start
         ], start
+
+
+def test_a_rolled_up_day_stores_an_outage_that_ends_days_later_as_it_ends(
+    session: Session,
+) -> None:
+    # Down on Friday evening, then no cycle until Monday morning (a gap neither ends nor
+    # extends an outage), up again at 10:10: the outage belongs to Friday and ends on
+    # Monday, beyond what the rollup of Friday reads at first (LEAD past the day).
+    monday = D + timedelta(days=3)
+    steps: list[Step] = [
+        *_every(_day(D, "09:00"), 3, True, "OPERATING"),
+        *_every(_day(D, "20:00"), 2, True, "DOWN"),
+        (_day(monday, "10:00"), True, "DOWN"),
+        (_day(monday, "10:10"), True, "OPERATING"),
+    ]
+    park, ride = _load(session, steps)
+    now = datetime.combine(monday, datetime.min.time(), TZ).replace(hour=12)
+    rollup_park_days(session, park, D, D, version=1, now=now)
+    stored = session.scalars(select(RideOutage).where(RideOutage.ride_id == ride.id)).all()
+    cap = span_cap(get_settings().collect_interval)
+    raw = ride_outages(
+        session, park.id, ride.id, datetime.combine(D, datetime.min.time(), TZ), now, cap
+    )
+    assert [(_local(o.first_ts), _local(o.last_ts), o.outcome) for o in raw] == [
+        ("2026-09-18 20:00", "2026-09-21 10:00", REOPENED)
+    ]
+    assert [
+        (r.local_date, r.started_at, r.first_ts, r.last_ts, r.duration_s, r.outcome, r.kind)
+        for r in stored
+    ] == [(D, o.started_at, o.first_ts, o.last_ts, o.duration_s, o.outcome, o.kind) for o in raw]
