@@ -261,3 +261,26 @@ def test_a_rolled_up_day_stores_an_outage_that_ends_days_later_as_it_ends(
         (r.local_date, r.started_at, r.first_ts, r.last_ts, r.duration_s, r.outcome, r.kind)
         for r in stored
     ] == [(D, o.started_at, o.first_ts, o.last_ts, o.duration_s, o.outcome, o.kind) for o in raw]
+
+
+def test_rolled_up_days_store_the_outages_found_from_raw(session: Session) -> None:
+    # The edge-case feed: an outage across Friday's midnight, one cut by Saturday's
+    # closing; Friday and Saturday rolled up one day at a time, each read only from the
+    # opening its day starts in to the closing after it.
+    park, ride = _load(session, STEPS)
+    for day in (D, D1):
+        rollup_park_days(session, park, day, day, version=1, now=_now())
+    stored = session.scalars(
+        select(RideOutage).where(RideOutage.ride_id == ride.id).order_by(RideOutage.first_ts)
+    ).all()
+    cap = span_cap(get_settings().collect_interval)
+    raw = ride_outages(
+        session, park.id, ride.id, datetime.combine(D, datetime.min.time(), TZ) - LEAD, _now(), cap
+    )
+    saturday_end = datetime.combine(D2, datetime.min.time(), TZ)
+    assert len(stored) == 2
+    assert [(r.first_ts, r.last_ts, r.duration_s, r.outcome, r.kind) for r in stored] == [
+        (o.first_ts, o.last_ts, o.duration_s, o.outcome, o.kind)
+        for o in raw
+        if o.first_ts < saturday_end
+    ]

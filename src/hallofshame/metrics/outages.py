@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, union_all
 from sqlalchemy.orm import Session
 
+from hallofshame.db.dialects import joined_ids, split_ids
 from hallofshame.db.models import Cycle
 from hallofshame.db.types import UTCDateTime
 from hallofshame.metrics.classify import Scope, classified
@@ -206,17 +207,21 @@ def outages_of(
         ride_ids=None if every_ride else ride_ids,
     )
     c = classified(scope)
+    # The cycles where a ride is up, and where it is down, one row per ride and local day
+    # each (a row per cycle made reading them most of a rollup's time).
     flagged = session.execute(
-        select(c.c.park_id, c.c.ride_id, c.c.cycle_id, c.c.up).where(
-            or_(c.c.up == 1, c.c.down == 1)
-        )
+        select(c.c.park_id, c.c.ride_id, c.c.up, joined_ids(c.c.cycle_id))
+        .where(or_(c.c.up == 1, c.c.down == 1))
+        .group_by(c.c.park_id, c.c.ride_id, c.c.local_day, c.c.up)
     )
     # (park, ride) → {cycle id: up (True) or down (False)}
     flags: dict[tuple[int, int], dict[int, bool]] = {}
-    for pid, ride_id, cycle_id, up in flagged:
+    for pid, ride_id, up, cycle_ids in flagged:
         wanted = passes[pid].ride_ids
         if wanted is None or ride_id in wanted:
-            flags.setdefault((pid, ride_id), {})[cycle_id] = up == 1
+            flags.setdefault((pid, ride_id), {}).update(
+                dict.fromkeys(split_ids(cycle_ids), up == 1)
+            )
     by_park: dict[int, list[tuple[int, datetime, int, bool]]] = {}
     for cycle_id, pid, ts, span, park_open, _ in cycles:
         by_park.setdefault(pid, []).append((cycle_id, _aware(ts), int(span), bool(park_open)))
@@ -280,6 +285,24 @@ def opening_starts(session: Session, starts: Mapping[int, datetime]) -> dict[int
         pid: starts[pid] - LEAD if ts is None else _aware(ts)
         for pid, ts in zip(parks, closed, strict=True)
     }
+
+
+def closing_after(session: Session, park_id: int, at: datetime) -> datetime:
+    """Where a pass may stop and still see whole every outage running at ``at``: the
+    park's first closed cycle from ``at`` on (a closed cycle ends every outage), or
+    ``LEAD`` after ``at`` when there is none within ``LEAD``."""
+    ts = session.scalar(
+        select(Cycle.ts)
+        .where(
+            Cycle.park_id == park_id,
+            Cycle.ts >= at,
+            Cycle.ts < at + LEAD,
+            Cycle.park_open.is_(False),
+        )
+        .order_by(Cycle.ts)
+        .limit(1)
+    )
+    return at + LEAD if ts is None else _aware(ts)
 
 
 def outages_started_in(

@@ -3,8 +3,8 @@
 A ride's recovery curve rests on 90 days of its outages; stored per day, the curve reads
 a few rows per outage-day instead of every cycle of those 90 days. Each outage is kept
 under the local day of its first down cycle and is found by the same pass as when it
-is read from raw (``metrics.outages``), started ``LEAD`` before the first day so that
-the opening an outage starts in is seen whole, and followed as far as it lasts.
+is read from raw (``metrics.outages``), started where the opening the first day starts
+in begins (``opening_start``), so that it is seen whole, and followed as far as it lasts.
 """
 
 from __future__ import annotations
@@ -19,7 +19,13 @@ from hallofshame.config import get_settings
 from hallofshame.db.models import Park, RideOutage, table_of
 from hallofshame.domain.cycle_span import span_cap
 from hallofshame.domain.localtime import local_date_of, local_midnight
-from hallofshame.metrics.outages import LEAD, ONGOING, Pass, outages_of
+from hallofshame.metrics.outages import (
+    ONGOING,
+    Pass,
+    closing_after,
+    opening_start,
+    outages_of,
+)
 
 
 def rewrite_outages(
@@ -36,18 +42,21 @@ def rewrite_outages(
         )
     )
     wanted = set(dates)
-    since = local_midnight(min(dates), park.timezone) - LEAD
     cap = span_cap(get_settings().collect_interval)
-    # The pass reads up to LEAD past the last day, not to ``now``: a load of history rolls
-    # its weeks up one after the other, and each pass reading to the end of the data made
-    # a park-year's rollups quadratic. An outage still running where the read stops is
-    # followed to ``now`` by a second pass over its rides only (a ride down with its park
-    # open for two days, or a gap in the data: rare).
-    until = min(now, local_midnight(max(dates) + timedelta(days=1), park.timezone) + LEAD)
-    found = outages_of(session, {park.id: Pass(since, None)}, until, cap)
-    running = tuple(
-        ride_id for ride_id, outages in found.items() if outages[-1].outcome == ONGOING
+    # The pass reads from the opening the first day starts in to the closing after the
+    # last day, not to ``now``: a load of history rolls its weeks up one after the other,
+    # and passes reading to the end of the data made a park-year's rollups quadratic. An
+    # outage still running where the read stops (no closing within LEAD: a ride down
+    # across a gap in the data) is followed to ``now`` by a second pass over its rides.
+    since = opening_start(session, park.id, local_midnight(min(dates), park.timezone))
+    until = min(
+        now,
+        closing_after(
+            session, park.id, local_midnight(max(dates) + timedelta(days=1), park.timezone)
+        ),
     )
+    found = outages_of(session, {park.id: Pass(since, None)}, until, cap)
+    running = tuple(ride_id for ride_id, outages in found.items() if outages[-1].outcome == ONGOING)
     if running and until < now:
         found.update(outages_of(session, {park.id: Pass(since, running)}, now, cap))
     rows = [
