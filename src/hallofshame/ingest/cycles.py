@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from hallofshame.db.dialects import bulk_insert, lock_park
-from hallofshame.db.models import Cycle, Observation, OperatedDay, Park, Ride, table_of
+from hallofshame.db.models import Cycle, Observation, OperatedDay, Park, table_of
 from hallofshame.domain.cycle_span import cycle_span
 from hallofshame.domain.localtime import date_of_day_number, day_number, local_date_of, zone
 from hallofshame.domain.statuses import ATTRACTION, Origin, RideStatus, Source
@@ -165,6 +165,14 @@ def record_cycles(
     # The new polls and the stored cycles between them, in time order: each new cycle's
     # span runs from its predecessor, and a stored cycle right after a new one gets its
     # span from it (METRICS.md §1).
+    # Read once: an ORM attribute costs a descriptor call, and a load reads them for
+    # every ride of every poll.
+    ride_ids = {upstream_id: ride.id for upstream_id, ride in rides.items()}
+    attractions = {
+        upstream_id
+        for upstream_id, ride in rides.items()
+        if ride.category == ATTRACTION and ride.active
+    }
     fresh: dict[datetime, tuple[LiveSnapshot, CycleOutcome]] = {}
     outcomes: list[CycleOutcome] = []  # in the order the polls were given
     for snap in snapshots:
@@ -189,7 +197,7 @@ def record_cycles(
         snap, outcome = fresh[ts]
         readings = _unique(snap.rides)
         local = local_date_of(ts, tz)
-        operating = _operating_attractions(readings, rides)
+        operating = _operating_attractions(readings, attractions)
         is_open, basis = book.park_open(ts, local, operating, active)
         span = cycle_span(ts, prev, interval_s)
         prev, prev_is_new = ts, True
@@ -232,15 +240,16 @@ def record_cycles(
     operated: dict[tuple[int, int], datetime] = {}
     for outcome, ts, readings, is_open, local_day in pending:
         outcome.cycle_id = ids[ts]
+        cycle_id, park_id = ids[ts], park.id
         for r in readings:
-            ride_id = rides[r.upstream_id].id
+            ride_id = ride_ids[r.upstream_id]
             observations.append(
                 {
-                    "cycle_id": ids[ts],
+                    "cycle_id": cycle_id,
                     "ride_id": ride_id,
-                    "park_id": park.id,
+                    "park_id": park_id,
                     "ts": ts,
-                    "status": r.status.value,
+                    "status": STATUS_TEXT[r.status],
                     "raw_status": r.raw_status,
                     "wait_minutes": r.wait_minutes,
                     "last_updated": r.last_updated,
@@ -284,14 +293,15 @@ def record_cycles(
     return outcomes
 
 
-def _operating_attractions(readings: Sequence[RideReading], rides: dict[str, Ride]) -> int:
+def _operating_attractions(readings: Sequence[RideReading], attractions: set[str]) -> int:
+    """How many of the readings are active attractions OPERATING (by upstream id)."""
     return sum(
-        1
-        for r in readings
-        if r.status is RideStatus.OPERATING
-        and rides[r.upstream_id].category == ATTRACTION
-        and rides[r.upstream_id].active
+        1 for r in readings if r.status is RideStatus.OPERATING and r.upstream_id in attractions
     )
+
+
+#: Each status as stored (an enum's ``.value`` is a descriptor call per observation).
+STATUS_TEXT = {status: status.value for status in RideStatus}
 
 
 def _mark_operated(session: Session, first_seen: dict[tuple[int, int], datetime]) -> None:
