@@ -22,8 +22,15 @@ from hallofshame.metrics.outage_now import Listed, asked, listed
 from hallofshame.metrics.rankings import STATE_NOW
 
 
-def park_status(session: Session, park: Park, now: datetime) -> dict[str, Any]:
-    states = live.ride_states(session, [park], now)
+def park_status(
+    session: Session,
+    park: Park,
+    now: datetime,
+    states: dict[int, live.RideNow] | None = None,
+) -> dict[str, Any]:
+    """The park's state now; ``states``: its rides' states now, when the caller has them."""
+    if states is None:
+        states = live.ride_states(session, [park], now)
     cycle = live.live_cycles(session, [park], now).get(park.id)
     return {
         "has_live_data": cycle is not None,

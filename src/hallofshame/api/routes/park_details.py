@@ -103,7 +103,7 @@ def park_details(path: ParkPath, query: PeriodQuery) -> dict[str, Any]:
         "tier_distribution": [
             {"tier": t, "weight": weight(t), "rides": tiers.get(t, 0)} for t in (*TIERS, None)
         ],
-        "current_status": park_status(session, park, now()),
+        "current_status": park_status(session, park, now(), states),
         "series": park_series(session, park, period),
     }
     return envelope(

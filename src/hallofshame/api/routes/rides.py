@@ -133,7 +133,7 @@ def ride_details(path: RidePath, query: PeriodQuery) -> dict[str, Any]:
             }
             for e in list_episodes(session, scope)
         ]
-    state = live.ride_states(session, [park], now()).get(ride.id)
+    state = live.ride_states(session, [park], now(), ride_ids=[ride.id]).get(ride.id)
     data = {
         "ride": ride_one(ride, park, state),
         "local_date": window.end_date.isoformat(),
