@@ -139,7 +139,10 @@ def _operated_before(scope: Scope) -> Subquery:
     rides = scope.ride_filter(Ride.id)
     if rides is not None:
         stmt = stmt.where(rides)
-    return stmt.subquery("operated_before")
+    # DISTINCT (the pairs are distinct already) keeps MariaDB from merging this into the
+    # outer query, which evaluated the EXISTS again for every observation row (a third
+    # of a one-day series' time on L).
+    return stmt.distinct().subquery("operated_before")
 
 
 def counted_rides() -> ColumnElement[bool]:
