@@ -7,7 +7,7 @@ kind of change — a live cycle, the clock moving on (within a cycle, past a liv
 renamed, late data, a rollup recomputed, another metrics version — every ranking of
 every named period (and the live panel's counts) answers exactly what it answers
 computed from scratch; and once the rankings are kept ready again, each is read from
-them.
+them. The audit of yesterday (checks and anomalies) likewise, after the rollups.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from hallofshame.ingest.catalog_sync import sync_rides
 from hallofshame.ingest.simulate import choose_parks
 from hallofshame.ingest.tiers import load_overrides, overrides_path, sync_overrides
 from hallofshame.jobs.tasks import (
+    audit_job,
     collect_cycle,
     rankings_job,
     recompute,
@@ -297,3 +298,76 @@ def collect_cycle_without_keeping(factory: sessionmaker[Session]) -> int:
     from hallofshame.jobs.tasks import make_source
 
     return collect_once(factory, make_source("sim"), interval_s=INTERVAL_S).cycles
+
+
+AUDIT = ("/api/audit/checks", "/api/audit/anomalies", "/api/audit/anomalies?severity=critical")
+
+
+def _audit(api: FlaskClient) -> dict[str, tuple[Any, str]]:
+    out = {}
+    for url in AUDIT:
+        response = api.get(url)
+        assert response.status_code == 200, (url, response.get_json())
+        body = response.get_json()
+        body["meta"].pop("generated_at")
+        out[url] = (body, response.headers["X-Ranking"])
+    return out
+
+
+def _audit_as_computed(factory: sessionmaker[Session]) -> set[str]:
+    """The audit as shown now equals the audit computed from scratch; returns how what
+    was shown was answered."""
+    api = _client(factory)
+    shown = _audit(api)
+    with factory() as session, session.begin():
+        kept_ids = select(RankingAnswer.id).where(RankingAnswer.list_name.like("audit%"))
+        session.execute(delete(RankingRow).where(RankingRow.answer_id.in_(kept_ids)))
+        session.execute(delete(RankingAnswer).where(RankingAnswer.list_name.like("audit%")))
+    truth = _audit(api)
+    assert {source for _, source in truth.values()} == {"computed"}
+    for url, (body, _) in truth.items():
+        assert shown[url][0] == body, url
+    return {source for _, source in shown.values()}
+
+
+def test_the_audit_kept_ready_is_the_computed_one(kept: sessionmaker[Session]) -> None:
+    factory = kept
+    # The morning after (every zone past midnight): yesterday is over everywhere.
+    clock = START + timedelta(hours=15)
+    _at(clock)
+    scheduled_rollups(factory)
+    audit_job(factory)
+    api = _client(factory)
+    shown = _audit(api)
+    assert {source for _, source in shown.values()} == {"stored"}
+    checks = shown["/api/audit/checks"][0]
+    assert checks["meta"]["date"] == (clock - timedelta(days=1)).date().isoformat()
+    assert checks["data"] and checks["meta"]["summary_counts"]["pass"] > 0
+    assert _audit_as_computed(factory) == {"stored"}
+    assert audit_job(factory)  # kept again (the comparison set it aside)
+    assert not audit_job(factory)  # and nothing changed since: it holds
+
+    # Late data on that day: the audit kept is set aside until the rollups run again.
+    chosen = [p for p in choose_parks(None) if p.queue_times_id in PARKS]
+    late = clock - timedelta(hours=20)
+    simulate_history(
+        factory, start=late, end=late + timedelta(hours=1), interval_s=INTERVAL_S // 2, parks=chosen
+    )
+    assert _audit_as_computed(factory) == {"computed"}
+    assert scheduled_rollups(factory) > 0  # the day rolled up again: its audit kept again
+    assert _audit_as_computed(factory) == {"stored"}
+    audit_job(factory)
+
+    # A rollup corrected by a recompute: the audit of the wrong rollup is set aside.
+    _at(clock + timedelta(seconds=1))
+    version = get_settings().metrics_version
+    day = (clock - timedelta(days=1)).date()
+    recompute(factory, day, day, version=version)
+    assert _audit_as_computed(factory) == {"computed"}
+
+    # Early the next UTC day the new default date is not over in the Pacific: nothing is
+    # kept for it, and it is computed per request.
+    _at(clock + timedelta(hours=16))
+    assert (clock + timedelta(hours=16)).date() == clock.date() + timedelta(days=1)
+    assert not audit_job(factory)
+    assert {source for _, source in _audit(_client(factory)).values()} == {"computed"}

@@ -1,14 +1,16 @@
 """Audit: how a displayed figure was computed, invariant checks, anomalies, feed problems.
 
 Read-only like the rest of the public API; the answers come from ``metrics.audit``,
-``metrics.checks`` and ``metrics.anomalies``.
+``metrics.checks`` and ``metrics.anomalies``, the checks and anomalies of yesterday from
+those kept ready (``metrics.stored_audit``) while they hold (``X-Ranking`` says which).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
+from flask import g
 from pydantic import BaseModel, ConfigDict, Field
 
 from hallofshame.api.common import blueprint, db, envelope, iso, metric_period, now, settings
@@ -16,9 +18,8 @@ from hallofshame.api.errors import ApiError
 from hallofshame.api.params import MAX_ID, LocalDate, PeriodQuery, Query, choice
 from hallofshame.api.schemas import Envelope
 from hallofshame.domain.periods import PeriodError
-from hallofshame.domain.rounding import PLACES, FigureKind, round_half_up
 from hallofshame.domain.statuses import Source
-from hallofshame.metrics import anomalies, audit, checks
+from hallofshame.metrics import anomalies, audit, checks, stored_audit
 
 bp = blueprint("audit", ["audit"])
 
@@ -111,7 +112,7 @@ class IssueItem(Open):
 
 def _date(text: str | None) -> date:
     if text is None:
-        return (now() - timedelta(days=1)).date()
+        return stored_audit.default_date(now())
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -140,47 +141,42 @@ def explain(query: ExplainQuery) -> dict[str, Any]:
     return envelope(trace, period=period.key, metrics_version=settings().metrics_version)
 
 
+def _kept(list_name: str, d: date) -> list[dict[str, Any]] | None:
+    """The audit list of ``d`` kept ready, if it holds (the header says whether it did)."""
+    items = stored_audit.answer(db(), list_name, d, settings().metrics_version, now())
+    g.hos_ranking = "computed" if items is None else "stored"
+    return items
+
+
 @bp.get("/audit/checks", responses={200: Envelope[list[CheckItem]]})
 def audit_checks(query: DateQuery) -> dict[str, Any]:
     """Invariant checks for one local date in every park."""
     d = _date(query.date)
-    results = checks.checks(db(), d, now=now(), version=settings().metrics_version)
+    items = _kept(stored_audit.CHECKS, d)
+    if items is None:
+        items = [
+            checks.item(r)
+            for r in checks.checks(db(), d, now=now(), version=settings().metrics_version)
+        ]
     return envelope(
-        [vars(r) for r in results],
+        items,
         date=d.isoformat(),
-        summary_counts=checks.summary(results),
+        summary_counts=checks.summary(items),
         metrics_version=settings().metrics_version,
     )
-
-
-def _places(metric: str) -> int:
-    return PLACES[FigureKind.SHAME if metric == "shame_score" else FigureKind.HOURS]
 
 
 @bp.get("/audit/anomalies", responses={200: Envelope[list[AnomalyItem]]})
 def audit_anomalies(query: AnomalyQuery) -> dict[str, Any]:
     """Park shame and ride downtime of a date far from their own previous 28 days."""
     d = _date(query.date)
-    found = anomalies.anomalies(
-        db(), d, now=now(), version=settings().metrics_version, severity=query.severity
-    )
-    items = [
-        {
-            "entity": a.entity,
-            "park_id": a.park.id,
-            "park_name": a.park.name,
-            "ride_id": a.ride.id if a.ride else None,
-            "ride_name": a.ride.name if a.ride else None,
-            "metric": a.metric,
-            "value": round_half_up(a.value, _places(a.metric)),
-            "median": round_half_up(a.median, _places(a.metric)),
-            "robust_z": round_half_up(a.z, 2),
-            "direction": a.direction,
-            "severity": a.severity,
-            "history_days": a.history_days,
-        }
-        for a in found
-    ]
+    items = _kept(stored_audit.ANOMALIES, d)
+    if items is None:
+        found = anomalies.anomalies(
+            db(), d, now=now(), version=settings().metrics_version, severity=query.severity
+        )
+        items = [anomalies.item(a) for a in found]
+    items = anomalies.at_least(items, query.severity)
     return envelope(
         items,
         date=d.isoformat(),

@@ -174,7 +174,7 @@ def rollup(
     start: object, end: object, park_ids: str, metrics_version: int | None, due: bool
 ) -> None:
     """Recompute daily rollups for a range of local dates (idempotent)."""
-    from hallofshame.jobs.tasks import answers_changed, recompute, scheduled_rollups
+    from hallofshame.jobs.tasks import recompute, rollups_changed, scheduled_rollups
 
     if due:
         click.echo(f"{scheduled_rollups(_factory())} park-days rolled up")
@@ -194,7 +194,7 @@ def rollup(
         version=metrics_version or get_settings().metrics_version,
         progress=True,
     )
-    answers_changed(_factory())  # the recomputed periods' answers may have changed
+    rollups_changed(_factory())  # the recomputed periods' answers may have changed
     click.echo(
         f"{result.park_days} park-days, {result.ride_days} ride-days, "
         f"{result.empty_days} days without data, "
@@ -233,16 +233,23 @@ def webhooks() -> None:
 
 @click.command()
 def warm() -> None:
-    """Keep the rankings of every named period ready in the database, then compute the
-    dashboard's standard answers into the shared cache (HOS_CACHE_URL), as the scheduler
-    does after each cycle."""
+    """Keep the rankings of every named period and the audit of yesterday ready in the
+    database, then compute the dashboard's standard answers into the shared cache
+    (HOS_CACHE_URL), as the scheduler does after each cycle and rollup."""
     from hallofshame.api.warming import shared_cache
-    from hallofshame.jobs.tasks import rankings_job, warm_cache
+    from hallofshame.jobs.tasks import audit_job, rankings_job, warm_cache
 
     started = time.perf_counter()
     periods = rankings_job(_factory())
     took = time.perf_counter() - started
     click.echo(f"rankings kept ready: {periods} periods computed, the others held ({took:.1f} s)")
+    started = time.perf_counter()
+    audited = audit_job(_factory())
+    took = time.perf_counter() - started
+    click.echo(
+        f"audit of yesterday kept ready: {'computed' if audited else 'held or not over yet'} "
+        f"({took:.1f} s)"
+    )
     if not shared_cache(get_settings()):
         # Not an error: each API worker then keeps its own cache, which no other process
         # can fill (the scheduler skips warming the same way).

@@ -133,6 +133,32 @@ def outages_now_job(factory: Factory) -> int:
     return stored
 
 
+def audit_job(factory: Factory) -> bool:
+    """Keep the audit of the default date ready (``rollups.stored_audit``), in the job's
+    own transaction; whether it was computed (else it still held, or the date is not
+    over everywhere yet)."""
+    from hallofshame.rollups.stored_audit import refresh_audit
+
+    version = get_settings().metrics_version
+    computed = False
+
+    def body(ctx: JobContext) -> None:
+        nonlocal computed
+        computed = refresh_audit(ctx.session, now=clock.now(), version=version)
+        ctx.rows = int(computed)
+
+    run_job(factory, "audit", body)
+    return computed
+
+
+def rollups_changed(factory: Factory) -> None:
+    """Rollups were written: the audit of the default date rests on them (kept after
+    rollups only: a collection does not change a day that is over), then every answer
+    kept after a change of data."""
+    audit_job(factory)
+    answers_changed(factory)
+
+
 def answers_changed(factory: Factory) -> None:
     """The data behind the answers changed: keep the rankings ready again (a job of its
     own), then fill the shared cache, which then reads them."""
@@ -484,7 +510,7 @@ def run_queued(factory: Factory) -> int:
             log.exception("queued recompute %s failed", run_id)
         ran += 1
     if ran:
-        answers_changed(factory)  # the recomputed periods' answers changed
+        rollups_changed(factory)  # the recomputed periods' answers changed
     return ran
 
 
@@ -509,7 +535,7 @@ def scheduled_rollups(factory: Factory) -> int:
     every period."""
     done = _counted_job(factory, "rollups", lambda: _rollup_due(factory))
     if done:
-        answers_changed(factory)  # a day closed: yesterday, last week and last month moved on
+        rollups_changed(factory)  # a day closed: yesterday, last week and last month moved on
     return done
 
 

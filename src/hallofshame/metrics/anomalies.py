@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from hallofshame.db.models import Park
 from hallofshame.domain.periods import custom_period
+from hallofshame.domain.rounding import PLACES, FigureKind, round_half_up
 from hallofshame.metrics.rankings import selected_parks
 from hallofshame.metrics.windows import RideInfo, period_figures, ride_tiers
 
@@ -148,3 +149,31 @@ def _judge(
             entity, park, ride, metric, value, statistics.median(history), z, level, len(history)
         )
     ]
+
+
+def _places(metric: str) -> int:
+    return PLACES[FigureKind.SHAME if metric == "shame_score" else FigureKind.HOURS]
+
+
+def item(a: Anomaly) -> dict[str, Any]:
+    """An anomaly as the API lists it (and as the audit kept ready stores it)."""
+    return {
+        "entity": a.entity,
+        "park_id": a.park.id,
+        "park_name": a.park.name,
+        "ride_id": a.ride.id if a.ride else None,
+        "ride_name": a.ride.name if a.ride else None,
+        "metric": a.metric,
+        "value": round_half_up(a.value, _places(a.metric)),
+        "median": round_half_up(a.median, _places(a.metric)),
+        "robust_z": round_half_up(a.z, 2),
+        "direction": a.direction,
+        "severity": a.severity,
+        "history_days": a.history_days,
+    }
+
+
+def at_least(items: list[dict[str, Any]], severity: str) -> list[dict[str, Any]]:
+    """The listed anomalies of ``severity`` or worse."""
+    wanted = SEVERITIES[SEVERITIES.index(severity) :]
+    return [i for i in items if i["severity"] in wanted]

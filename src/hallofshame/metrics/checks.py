@@ -167,8 +167,14 @@ def checks(session: Session, d: date, *, now: datetime, version: int) -> list[Ch
     return out
 
 
-def summary(results: list[CheckResult]) -> dict[str, int]:
+def item(r: CheckResult) -> dict[str, Any]:
+    """A check as the API lists it (and as the audit kept ready stores it)."""
+    return vars(r).copy()
+
+
+def summary(items: list[dict[str, Any]]) -> dict[str, int]:
+    """How many listed checks passed, failed and were skipped."""
     counts = {PASS: 0, FAIL: 0, SKIPPED: 0}
-    for r in results:
-        counts[r.status] += 1
+    for i in items:
+        counts[i["status"]] += 1
     return counts
