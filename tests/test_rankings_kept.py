@@ -131,9 +131,13 @@ def _asks(thorough: bool, parks: list[int]) -> list[tuple[str, str]]:
 
 
 def _answers(api: FlaskClient, asks: list[tuple[str, str]]) -> dict[str, tuple[Any, str]]:
+    return _fetched(api, [f"{ROUTES[name]}?{query}" for name, query in asks])
+
+
+def _fetched(api: FlaskClient, urls: list[str]) -> dict[str, tuple[Any, str]]:
+    """Each answer (without its generation instant) and how it was answered, by URL."""
     out = {}
-    for name, query in asks:
-        url = f"{ROUTES[name]}?{query}"
+    for url in urls:
         response = api.get(url)
         assert response.status_code == 200, (url, response.get_json())
         body = response.get_json()
@@ -304,14 +308,7 @@ AUDIT = ("/api/audit/checks", "/api/audit/anomalies", "/api/audit/anomalies?seve
 
 
 def _audit(api: FlaskClient) -> dict[str, tuple[Any, str]]:
-    out = {}
-    for url in AUDIT:
-        response = api.get(url)
-        assert response.status_code == 200, (url, response.get_json())
-        body = response.get_json()
-        body["meta"].pop("generated_at")
-        out[url] = (body, response.headers["X-Ranking"])
-    return out
+    return _fetched(api, list(AUDIT))
 
 
 def _audit_as_computed(factory: sessionmaker[Session]) -> set[str]:
