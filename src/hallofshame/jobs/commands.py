@@ -233,12 +233,17 @@ def webhooks() -> None:
 
 @click.command()
 def warm() -> None:
-    """Keep the rankings of every named period and the audit of yesterday ready in the
-    database, then compute the dashboard's standard answers into the shared cache
-    (HOS_CACHE_URL), as the scheduler does after each cycle and rollup."""
+    """Keep the stay-or-go answers of the rides down now, the rankings of every named
+    period and the audit of yesterday ready in the database, then compute the dashboard's
+    standard answers into the shared cache (HOS_CACHE_URL), as the scheduler does after
+    each cycle and rollup."""
     from hallofshame.api.warming import shared_cache
-    from hallofshame.jobs.tasks import audit_job, rankings_job, warm_cache
+    from hallofshame.jobs.tasks import audit_job, outages_now_job, rankings_job, warm_cache
 
+    started = time.perf_counter()
+    down = outages_now_job(_factory())
+    took = time.perf_counter() - started
+    click.echo(f"stay-or-go answers kept ready: {down} rides down now ({took:.1f} s)")
     started = time.perf_counter()
     periods = rankings_job(_factory())
     took = time.perf_counter() - started

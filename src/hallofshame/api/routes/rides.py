@@ -101,7 +101,7 @@ def ride_get(path: RidePath, query: NoQuery) -> dict[str, Any]:
     """One ride with its park, tier, weight, category and state now."""
     ride = get_ride(db(), path.ride_id)
     park = get_park(db(), ride.park_id)
-    state = live.ride_states(db(), [park], now()).get(ride.id)
+    state = live.ride_states(db(), [park], now(), ride_ids=[ride.id]).get(ride.id)
     return envelope(ride_one(ride, park, state))
 
 
