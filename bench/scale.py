@@ -71,13 +71,14 @@ def rankings(url: str, runs: int) -> dict[str, dict[str, float]]:
     from hallofshame.api.app import create_app
     from hallofshame.db.engine import writer_factory
     from hallofshame.db.models import RankingAnswer, RankingRow
-    from hallofshame.jobs.tasks import rankings_job
+    from hallofshame.jobs.tasks import outages_now_job, rankings_job
 
     client = create_app().test_client()
     out: dict[str, dict[str, float]] = {}
     print(f"rankings at {os.environ['HOS_NOW']}", file=sys.stderr)
     factory = writer_factory()
     # Kept ready as the scheduler keeps them after a cycle, then computed per request.
+    outages_now_job(factory)  # the stay-or-go fields of the rides down now, as after a cycle
     t0 = time.perf_counter()
     rankings_job(factory)
     out["keeping them ready"] = {"s": time.perf_counter() - t0}
