@@ -5,7 +5,8 @@ collected and rolled up as the scheduler does, in a database of their own. After
 kind of change — a live cycle, the clock moving on (within a cycle, past a live cycle's
 30 minutes, past a local midnight, to a cycle stored beyond it), a tier change, a ride
 renamed, late data, a rollup recomputed, another metrics version — every ranking of
-every named period (and the live panel's counts) answers exactly what it answers
+every named period (and the live panel's counts, and every park's details of the closed
+periods) answers exactly what it answers
 computed from scratch; and once the rankings are kept ready again, each is read from
 them. The audit of yesterday (checks and anomalies) likewise, after the rollups.
 """
@@ -43,6 +44,7 @@ from hallofshame.jobs.tasks import (
     simulate_history,
 )
 from hallofshame.metrics.ranking_lists import LISTS
+from hallofshame.metrics.stored_rankings import DETAILS_PERIODS
 from hallofshame.sources.base import RideReading
 from tests.conftest import sibling_url
 
@@ -54,11 +56,12 @@ PARKS = (7, 20, 22)
 START = datetime(2026, 7, 15, 18, 7, tzinfo=UTC)  # every park open
 ENV = {"HOS_COLLECT_INTERVAL": str(INTERVAL_S), "HOS_ENV": "test", "HOS_TIER_RULES": "1"}
 ROUTES = {
-    "park_downtime": "/api/parks/downtime",
-    "park_waits": "/api/parks/waittimes",
-    "ride_downtime": "/api/rides/downtime",
-    "ride_waits": "/api/rides/waittimes",
-    "live_states": "/api/live/status-summary",
+    "park_downtime": "/api/parks/downtime?{q}",
+    "park_waits": "/api/parks/waittimes?{q}",
+    "ride_downtime": "/api/rides/downtime?{q}",
+    "ride_waits": "/api/rides/waittimes?{q}",
+    "live_states": "/api/live/status-summary?{q}",
+    "park_details": "/api/parks/{q}",
 }
 
 
@@ -127,11 +130,17 @@ def _asks(thorough: bool, parks: list[int]) -> list[tuple[str, str]]:
     out += [("live_states", f"filter={f}") for f in ("all-parks", "disney-universal")]
     if thorough:
         out += [("live_states", f"park_id={p}") for p in parks]
+    # Every park's details of the closed periods, kept with their rankings.
+    out += [
+        ("park_details", f"{p}/details?period={period}")
+        for p in parks
+        for period in DETAILS_PERIODS
+    ]
     return out
 
 
 def _answers(api: FlaskClient, asks: list[tuple[str, str]]) -> dict[str, tuple[Any, str]]:
-    return _fetched(api, [f"{ROUTES[name]}?{query}" for name, query in asks])
+    return _fetched(api, [ROUTES[name].format(q=query) for name, query in asks])
 
 
 def _fetched(api: FlaskClient, urls: list[str]) -> dict[str, tuple[Any, str]]:

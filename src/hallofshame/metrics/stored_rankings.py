@@ -27,12 +27,20 @@ PERIODS = NAMED_PERIODS
 #: The live panel's counts of attractions by state now, kept with the live rankings:
 #: one row per active park (its counts, ``metrics.live.state_counts``), summed per request.
 LIVE_STATES = "live_states"
+#: Each active park's details (``metrics.park_details.body``), one row per park.
+PARK_DETAILS = "park_details"
+#: The periods whose details are kept: the closed ones, which change with late data and
+#: rollups only. A running period's would be computed again after every cycle, for every
+#: park (2–3 s a cycle on 48 parks), for pages asked far less often than the rankings.
+DETAILS_PERIODS = ("yesterday", "last_week", "last_month")
 
 
 def lists_of(period: str) -> list[str]:
-    """The answers kept ready for a period: its four rankings, and for ``live`` also the
-    live panel's counts."""
+    """The answers kept ready for a period: its four rankings, every park's details of a
+    closed period, and for ``live`` the live panel's counts."""
     names = [x.name for x in LISTS]
+    if period in DETAILS_PERIODS:
+        names.append(PARK_DETAILS)
     return [*names, LIVE_STATES] if period == LIVE else names
 
 

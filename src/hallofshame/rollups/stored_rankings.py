@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from hallofshame.api.lookups import attraction_counts, park_item
 from hallofshame.db.models import (
     Cycle,
     DataVersion,
@@ -25,11 +26,12 @@ from hallofshame.db.models import (
     table_of,
 )
 from hallofshame.domain.localtime import next_local_midnight
-from hallofshame.metrics import live, rankings
+from hallofshame.metrics import live, park_details, rankings
 from hallofshame.metrics.ranking_lists import LISTS, MAX_SORTS, RankingList, park_parts, unranked
 from hallofshame.metrics.rankings import LIVE, Snapshot
 from hallofshame.metrics.stored_rankings import (
     LIVE_STATES,
+    PARK_DETAILS,
     PERIODS,
     held,
     lists_of,
@@ -74,6 +76,8 @@ def refresh_rankings(
         _forget(session, period, version)
         for ranking in LISTS:
             _store(session, ranking, snap, stamp)
+        if PARK_DETAILS in names:
+            _store_details(session, snap, stamp, now=now, version=version)
         if period == LIVE:
             _store_live_states(session, stamp, now)
         computed += 1
@@ -134,6 +138,39 @@ def _store_live_states(session: Session, stamp: dict[str, object], now: datetime
             "entity_id": park.id,
             "park_id": park.id,
             "body": json.dumps(live.state_counts(by_park[park.id])),
+            "pos0": place,
+        }
+        for place, park in enumerate(parks)
+    ]
+    if values:
+        session.execute(insert(table_of(RankingRow)), values)
+
+
+def _store_details(
+    session: Session, snap: Snapshot, stamp: dict[str, object], *, now: datetime, version: int
+) -> None:
+    """Every active park's details of the period, from the rankings' own snapshot (a
+    park's row is the row a request's snapshot of that park alone computes)."""
+    parks = rankings.selected_parks(session)
+    rows = {r.park.id: r for r in snap.parks}
+    counts = attraction_counts(session, [p.id for p in parks])
+    answer = _header(session, PARK_DETAILS, stamp)
+    values = [
+        {
+            "answer_id": answer.id,
+            "entity_id": park.id,
+            "park_id": park.id,
+            "body": json.dumps(
+                park_details.body(
+                    session,
+                    park,
+                    rows.get(park.id),
+                    snap.period,
+                    park_item=park_item(park, counts.get(park.id, 0)),
+                    now=now,
+                    version=version,
+                )
+            ),
             "pos0": place,
         }
         for place, park in enumerate(parks)
