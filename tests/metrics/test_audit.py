@@ -108,7 +108,7 @@ def test_checks_pass_then_catch_a_tampered_rollup(session: Session) -> None:
     assert by_name["rollup_matches_raw"].status == "fail"
     (diff,) = by_name["rollup_matches_raw"].details["diffs"]
     assert diff["ride_id"] == rides[1].id
-    assert checks.summary(list(by_name.values()))["fail"] == 1
+    assert checks.summary([checks.item(r) for r in by_name.values()])["fail"] == 1
 
 
 def test_a_bad_day_after_quiet_weeks_is_an_anomaly(session: Session) -> None:
