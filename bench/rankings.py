@@ -44,7 +44,7 @@ def _exe() -> str:
 
 def _warm(env: dict[str, str]) -> str:
     done = subprocess.run([_exe(), "warm"], env=env, capture_output=True, text=True, check=True)
-    return done.stdout.strip().splitlines()[0]
+    return next(x for x in done.stdout.splitlines() if x.startswith("rankings kept ready"))
 
 
 def _paths(url: str) -> list[str]:
