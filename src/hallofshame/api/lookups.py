@@ -5,7 +5,6 @@ Plain ORM queries; no rule of METRICS.md lives here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,9 +21,7 @@ from hallofshame.db.models import (
     WeatherForecast,
     WeatherObservation,
 )
-from hallofshame.domain.fidelity import fidelity_of
 from hallofshame.domain.statuses import Origin
-from hallofshame.metrics.classify import counted_rides
 
 
 def get_park(session: Session, park_id: int) -> Park:
@@ -39,37 +36,6 @@ def get_ride(session: Session, ride_id: int) -> Ride:
     if ride is None:
         raise not_found("ride", ride_id)
     return ride
-
-
-def location(park: Park) -> str | None:
-    return ", ".join(x for x in (park.city, park.region) if x) or None
-
-
-def attraction_counts(session: Session, park_ids: Sequence[int]) -> dict[int, int]:
-    if not park_ids:
-        return {}
-    stmt = (
-        select(Ride.park_id, func.count())
-        .where(Ride.park_id.in_(park_ids), counted_rides())
-        .group_by(Ride.park_id)
-    )
-    return {pid: int(n) for pid, n in session.execute(stmt)}
-
-
-def park_item(park: Park, attractions: int) -> dict[str, Any]:
-    return {
-        "park_id": park.id,
-        "name": park.name,
-        "location": location(park),
-        "country": park.country,
-        "timezone": park.timezone,
-        "operator": park.operator,
-        "is_disney": bool(park.is_disney),
-        "is_universal": bool(park.is_universal),
-        "reports_down": bool(park.reports_down),
-        "fidelity": fidelity_of(park.reports_down),
-        "attractions": attractions,
-    }
 
 
 def search_entries(session: Session) -> list[dict[str, Any]]:

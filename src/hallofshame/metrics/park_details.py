@@ -24,6 +24,7 @@ from hallofshame.metrics.charts import window_series
 from hallofshame.metrics.figures import ParkFigures, RideFigures, hours
 from hallofshame.metrics.rankings import ParkRow
 from hallofshame.metrics.sums import ParkOpen
+from hallofshame.metrics.windows import attraction_counts
 
 
 def park_series(
@@ -65,7 +66,6 @@ def body(
     row: ParkRow | None,
     period: Any,
     *,
-    park_item: dict[str, Any],
     now: datetime,
     version: int,
 ) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def body(
     )
     rounded = present.park_figures(figures)
     data = {
-        "park": park_item,
+        "park": present.park_item(park, attraction_counts(session, [park.id]).get(park.id, 0)),
         "local_date": headline.get("local_date"),
         "shame_score": rounded["shame_score"],
         "weighted_downtime_hours": headline.get(

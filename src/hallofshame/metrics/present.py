@@ -15,6 +15,7 @@ from hallofshame.metrics.rankings import LIVE, STATE_NOW, ParkRow, RideRow
 from hallofshame.metrics.recovery import StayOrGo
 
 if TYPE_CHECKING:  # a type only: the presentation edge does not load the reading code
+    from hallofshame.db.models import Park
     from hallofshame.metrics.outage_now import Listed
 
 
@@ -53,13 +54,33 @@ def ride_figures(f: RideFigures) -> dict[str, Any]:
     }
 
 
+def location(park: Park) -> str | None:
+    return ", ".join(x for x in (park.city, park.region) if x) or None
+
+
+def park_item(park: Park, attractions: int) -> dict[str, Any]:
+    """A park as the API lists it (its own page, the park list, its details)."""
+    return {
+        "park_id": park.id,
+        "name": park.name,
+        "location": location(park),
+        "country": park.country,
+        "timezone": park.timezone,
+        "operator": park.operator,
+        "is_disney": bool(park.is_disney),
+        "is_universal": bool(park.is_universal),
+        "reports_down": bool(park.reports_down),
+        "fidelity": fidelity_of(park.reports_down),
+        "attractions": attractions,
+    }
+
+
 def park_identity(row: ParkRow) -> dict[str, Any]:
     p = row.park
-    location = ", ".join(x for x in (p.city, p.region) if x) or None
     return {
         "park_id": p.id,
         "name": p.name,
-        "location": location,
+        "location": location(p),
         "fidelity": fidelity_of(p.reports_down),
     }
 

@@ -131,6 +131,18 @@ class RideInfo:
     tier: int | None
 
 
+def attraction_counts(session: Session, park_ids: Sequence[int]) -> dict[int, int]:
+    """How many attractions count in each park (active attractions, METRICS.md §1)."""
+    if not park_ids:
+        return {}
+    stmt = (
+        select(Ride.park_id, func.count())
+        .where(Ride.park_id.in_(park_ids), counted_rides())
+        .group_by(Ride.park_id)
+    )
+    return {pid: int(n) for pid, n in session.execute(stmt)}
+
+
 def ride_tiers(session: Session, park_ids: Sequence[int]) -> dict[int, RideInfo]:
     """The counted rides of the parks (the rides a figure is made of), by id."""
     if not park_ids:

@@ -15,7 +15,6 @@ from datetime import datetime
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from hallofshame.api.lookups import attraction_counts, park_item
 from hallofshame.db.models import (
     Cycle,
     DataVersion,
@@ -153,7 +152,6 @@ def _store_details(
     park's row is the row a request's snapshot of that park alone computes)."""
     parks = rankings.selected_parks(session)
     rows = {r.park.id: r for r in snap.parks}
-    counts = attraction_counts(session, [p.id for p in parks])
     answer = _header(session, PARK_DETAILS, stamp)
     values = [
         {
@@ -166,7 +164,6 @@ def _store_details(
                     park,
                     rows.get(park.id),
                     snap.period,
-                    park_item=park_item(park, counts.get(park.id, 0)),
                     now=now,
                     version=version,
                 )

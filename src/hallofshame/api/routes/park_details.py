@@ -25,7 +25,7 @@ from hallofshame.api.common import (
     settings,
     snapshot,
 )
-from hallofshame.api.lookups import attraction_counts, get_park, park_item
+from hallofshame.api.lookups import get_park
 from hallofshame.api.params import ParkPath, PeriodQuery
 from hallofshame.api.schemas import Envelope, ParkDetail
 from hallofshame.api.views import outage_fields, outages_now_of, park_status
@@ -68,7 +68,6 @@ def _computed(session: Session, park: Park, period: Period) -> dict[str, Any]:
         park,
         row,
         snap.period,
-        park_item=park_item(park, attraction_counts(session, [park.id]).get(park.id, 0)),
         now=now(),
         version=settings().metrics_version,
     )

@@ -14,7 +14,7 @@ from hallofshame.api.common import (
     now,
     settings,
 )
-from hallofshame.api.lookups import attraction_counts, get_park, park_item
+from hallofshame.api.lookups import get_park
 from hallofshame.api.params import NoQuery, ParkDowntimeQuery, ParkPath, WaitQuery
 from hallofshame.api.ranked import ranked
 from hallofshame.api.schemas import (
@@ -31,8 +31,10 @@ from hallofshame.domain.localtime import local_date_of
 from hallofshame.domain.tiers import weight
 from hallofshame.ingest.schedules import windows_on
 from hallofshame.metrics import live
+from hallofshame.metrics.present import park_item
 from hallofshame.metrics.ranking_lists import PARK_DOWNTIME, PARK_WAITS, summary, window_meta
 from hallofshame.metrics.timeseries import iso_utc
+from hallofshame.metrics.windows import attraction_counts
 
 bp = blueprint("parks", ["parks"])
 
