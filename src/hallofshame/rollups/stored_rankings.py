@@ -12,14 +12,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from hallofshame.db.models import (
     Cycle,
-    DataVersion,
-    Park,
-    ParkDayRollup,
     RankingAnswer,
     RankingRow,
     table_of,
@@ -37,6 +34,7 @@ from hallofshame.metrics.stored_rankings import (
     part_to_json,
 )
 from hallofshame.metrics.windows import LIVE_MAX_AGE
+from hallofshame.rollups.stored_answers import active_zones, forget, header, rests_on
 
 
 def refresh_rankings(
@@ -44,13 +42,10 @@ def refresh_rankings(
 ) -> int:
     """Make the stored lists of ``periods`` the answers at ``now``; the number of periods
     computed (the others still held). The caller owns the transaction."""
-    # What the answers rest on is read before they are computed: anything committed in
-    # between is then seen as newer than the answer, never as part of it.
-    top = session.scalar(select(func.max(Cycle.id))) or 0
-    facts = int(session.scalar(select(DataVersion.current())) or 0)
-    computed_at = session.scalar(select(ParkDayRollup.latest_computation()))
+    rests = rests_on(session)  # before anything is computed
+    top = rests["cycle_id"]
     due = session.scalar(select(func.min(Cycle.ts)).where(Cycle.ts > now))
-    zones = list(session.scalars(select(Park.timezone).where(Park.active.is_(True)).distinct()))
+    zones = active_zones(session)
     rolls_over = next_local_midnight(zones, now)
     computed = 0
     for period in periods:
@@ -64,15 +59,15 @@ def refresh_rankings(
         stamp = {
             "period": period,
             "metrics_version": version,
-            "facts_version": facts,
-            "computed_at": computed_at,
-            "cycle_id": top,
+            **rests,
             "as_of": now,
             "valid_until": min(ends, default=now),  # nothing bounds it: never valid
             "window_end": _window_end(snap),
             "parks": json.dumps({p: part_to_json(v) for p, v in park_parts(snap).items()}),
         }
-        _forget(session, period, version)
+        forget(
+            session, and_(RankingAnswer.period == period, RankingAnswer.metrics_version == version)
+        )
         for ranking in LISTS:
             _store(session, ranking, snap, stamp)
         if PARK_DETAILS in names:
@@ -113,16 +108,6 @@ def _window_end(snap: Snapshot) -> datetime | None:
     return max((w.end for w in windows), default=None)
 
 
-def _forget(session: Session, period: str, version: int) -> None:
-    old = select(RankingAnswer.id).where(
-        RankingAnswer.period == period, RankingAnswer.metrics_version == version
-    )
-    ids = list(session.scalars(old))
-    if ids:
-        session.execute(delete(RankingRow).where(RankingRow.answer_id.in_(ids)))
-        session.execute(delete(RankingAnswer).where(RankingAnswer.id.in_(ids)))
-
-
 def _store_live_states(session: Session, stamp: dict[str, object], now: datetime) -> None:
     """Each active park's counts of attractions by state now, as the live panel counts."""
     parks = rankings.selected_parks(session)
@@ -130,7 +115,7 @@ def _store_live_states(session: Session, stamp: dict[str, object], now: datetime
     by_park: dict[int, dict[int, live.RideNow]] = {p.id: {} for p in parks}
     for ride_id, state in states.items():
         by_park[state.park_id][ride_id] = state
-    answer = _header(session, LIVE_STATES, stamp)
+    answer = header(session, LIVE_STATES, stamp)
     values = [
         {
             "answer_id": answer.id,
@@ -152,7 +137,7 @@ def _store_details(
     park's row is the row a request's snapshot of that park alone computes)."""
     parks = rankings.selected_parks(session)
     rows = {r.park.id: r for r in snap.parks}
-    answer = _header(session, PARK_DETAILS, stamp)
+    answer = header(session, PARK_DETAILS, stamp)
     values = [
         {
             "answer_id": answer.id,
@@ -176,17 +161,10 @@ def _store_details(
         session.execute(insert(table_of(RankingRow)), values)
 
 
-def _header(session: Session, list_name: str, stamp: dict[str, object]) -> RankingAnswer:
-    answer = RankingAnswer(list_name=list_name, **stamp)
-    session.add(answer)
-    session.flush()
-    return answer
-
-
 def _store(
     session: Session, ranking: RankingList, snap: Snapshot, stamp: dict[str, object]
 ) -> None:
-    answer = _header(session, ranking.name, stamp)
+    answer = header(session, ranking.name, stamp)
     orders = [ranking.order(snap, s) for s in ranking.sorts]
     places: dict[int, list[int | None]] = {}
     rows = {}
