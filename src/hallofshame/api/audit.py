@@ -170,13 +170,14 @@ def audit_checks(query: DateQuery) -> dict[str, Any]:
 def audit_anomalies(query: AnomalyQuery) -> dict[str, Any]:
     """Park shame and ride downtime of a date far from their own previous 28 days."""
     d = _date(query.date)
-    items = _kept(stored_audit.ANOMALIES, d)
-    if items is None:
+    kept = _kept(stored_audit.ANOMALIES, d)  # every severity: keep those asked for
+    if kept is not None:
+        items = [i for i in kept if i["severity"] in anomalies.at_least(query.severity)]
+    else:
         found = anomalies.anomalies(
             db(), d, now=now(), version=settings().metrics_version, severity=query.severity
         )
         items = [anomalies.item(a) for a in found]
-    items = anomalies.at_least(items, query.severity)
     return envelope(
         items,
         date=d.isoformat(),

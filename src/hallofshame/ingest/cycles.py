@@ -239,8 +239,8 @@ def record_cycles(
     observations = []
     operated: dict[tuple[int, int], datetime] = {}
     for outcome, ts, readings, is_open, local_day in pending:
-        outcome.cycle_id = ids[ts]
-        cycle_id, park_id = ids[ts], park.id
+        outcome.cycle_id = cycle_id = ids[ts]
+        park_id = park.id
         for r in readings:
             ride_id = ride_ids[r.upstream_id]
             observations.append(

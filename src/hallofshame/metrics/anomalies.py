@@ -124,8 +124,7 @@ def anomalies(
             found += _judge(
                 "ride", park, ride, "downtime_hours", rf.downtime_hours, hist, RIDE_MAD_FLOOR
             )
-    wanted = SEVERITIES[SEVERITIES.index(severity) :]
-    found = [a for a in found if a.severity in wanted]
+    found = [a for a in found if a.severity in at_least(severity)]
     return sorted(found, key=lambda a: (-abs(a.z), a.entity, (a.ride or a.park).name))
 
 
@@ -173,7 +172,6 @@ def item(a: Anomaly) -> dict[str, Any]:
     }
 
 
-def at_least(items: list[dict[str, Any]], severity: str) -> list[dict[str, Any]]:
-    """The listed anomalies of ``severity`` or worse."""
-    wanted = SEVERITIES[SEVERITIES.index(severity) :]
-    return [i for i in items if i["severity"] in wanted]
+def at_least(severity: str) -> tuple[str, ...]:
+    """The severities listed when ``severity`` is asked for: it and the worse ones."""
+    return SEVERITIES[SEVERITIES.index(severity) :]

@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from hallofshame.db.models import Cycle, DataVersion, ParkDayRollup, RankingAnswer, RankingRow
-from hallofshame.domain.periods import NAMED_PERIODS
+from hallofshame.domain.periods import NAMED_PERIODS, PeriodKind
 from hallofshame.metrics.ranking_lists import LISTS, ParkPart, RankingList, ranked
 from hallofshame.metrics.rankings import LIVE
 
@@ -32,7 +33,9 @@ PARK_DETAILS = "park_details"
 #: The periods whose details are kept: the closed ones, which change with late data and
 #: rollups only. A running period's would be computed again after every cycle, for every
 #: park (2–3 s a cycle on 48 parks), for pages asked far less often than the rankings.
-DETAILS_PERIODS = ("yesterday", "last_week", "last_month")
+DETAILS_PERIODS = tuple(
+    k.value for k in (PeriodKind.YESTERDAY, PeriodKind.LAST_WEEK, PeriodKind.LAST_MONTH)
+)
 
 
 def lists_of(period: str) -> list[str]:
@@ -116,6 +119,16 @@ def items(
         .limit(limit)
     )
     return [ranked(i, json.loads(body)) for i, body in enumerate(rows, 1)]
+
+
+def body_of(session: Session, answer: RankingAnswer, entity_id: int) -> dict[str, Any] | None:
+    """The stored body of one entity of an answer (a park's details), None if absent."""
+    found = session.scalar(
+        select(RankingRow.body).where(
+            RankingRow.answer_id == answer.id, RankingRow.entity_id == entity_id
+        )
+    )
+    return None if found is None else dict(json.loads(found))
 
 
 def parts(answer: RankingAnswer, park_ids: Collection[int]) -> list[ParkPart]:

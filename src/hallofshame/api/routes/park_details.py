@@ -7,12 +7,10 @@ request's instant decides is added here to either.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
 from flask import g
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hallofshame.api.common import (
@@ -29,7 +27,7 @@ from hallofshame.api.lookups import get_park
 from hallofshame.api.params import ParkPath, PeriodQuery
 from hallofshame.api.schemas import Envelope, ParkDetail
 from hallofshame.api.views import outage_fields, outages_now_of, park_status
-from hallofshame.db.models import Park, RankingRow
+from hallofshame.db.models import Park
 from hallofshame.domain.periods import Period, PeriodKind
 from hallofshame.domain.tiers import TIERS, weight
 from hallofshame.metrics import live, stored_rankings
@@ -50,14 +48,7 @@ def _kept(session: Session, park: Park, period: Period) -> dict[str, Any] | None
         settings().metrics_version,
         now(),
     )
-    if answer is None:
-        return None
-    found = session.scalar(
-        select(RankingRow.body).where(
-            RankingRow.answer_id == answer.id, RankingRow.entity_id == park.id
-        )
-    )
-    return None if found is None else dict(json.loads(found))
+    return None if answer is None else stored_rankings.body_of(session, answer, park.id)
 
 
 def _computed(session: Session, park: Park, period: Period) -> dict[str, Any]:
