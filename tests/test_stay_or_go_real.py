@@ -37,7 +37,7 @@ def _load(session: Session, order: str) -> None:
     elif order == "shuffled":
         random.Random(7).shuffle(keys)
     for key in keys:
-        ingest_lines(session, days[key], interval_s=600)
+        ingest_lines(session, days[key], interval_s=600, version=1)
     analyse(session)
 
 

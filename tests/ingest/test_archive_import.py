@@ -90,7 +90,7 @@ def day_file(d: date) -> Path:
 def test_archive_gives_the_figures_of_its_polls(
     session: Session, committed_factory: sessionmaker[Session]
 ) -> None:
-    ingest_lines(session, read_replay(POLLS), interval_s=INTERVAL)
+    ingest_lines(session, read_replay(POLLS), interval_s=INTERVAL, version=1)
     stats = import_archive(committed_factory, [TREE])
     assert stats.cycles == session.scalar(select(func.count()).select_from(Cycle)) == 222
     with committed_factory() as archived:
@@ -120,7 +120,7 @@ def test_importing_twice_changes_nothing(committed_factory: sessionmaker[Session
 def test_days_in_any_order_give_the_same_cycles_and_figures(
     session: Session, committed_factory: sessionmaker[Session]
 ) -> None:
-    ingest_lines(session, read_replay(POLLS), interval_s=INTERVAL)
+    ingest_lines(session, read_replay(POLLS), interval_s=INTERVAL, version=1)
     children = next(TREE.glob("children-*.json"))
     for d in (date(2021, 8, 20), date(2021, 8, 18), date(2021, 8, 19)):
         import_archive(committed_factory, [day_file(d), children])
@@ -213,7 +213,7 @@ def test_archive_gives_every_endpoint_of_its_polls(
     from tests.api.conftest import joined_factory
 
     replayed = joined_factory(session.connection())
-    ingest_lines(session, read_replay(POLLS), interval_s=INTERVAL)
+    ingest_lines(session, read_replay(POLLS), interval_s=INTERVAL, version=1)
     session.commit()
     rollup_due(replayed)  # as the archive import does at its end
     import_archive(committed_factory, [TREE])

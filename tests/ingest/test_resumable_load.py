@@ -174,11 +174,11 @@ def test_a_late_cycle_of_today_loses_nothing(
     lines, now = _lines()
     live = [i for i, x in enumerate(lines) if x.kind == "live" and x.ts <= now]
     late = live[-20]  # a poll of today, an hour and a half before the latest
-    ingest_lines(session, [x for i, x in enumerate(lines) if i != late], interval_s=300)
-    ingest_lines(session, [lines[late]], interval_s=300)
+    ingest_lines(session, [x for i, x in enumerate(lines) if i != late], interval_s=300, version=1)
+    ingest_lines(session, [lines[late]], interval_s=300, version=1)
     got, running = _today(session, now, 1), _running(session)
     session.rollback()
-    ingest_lines(session, lines, interval_s=300)
+    ingest_lines(session, lines, interval_s=300, version=1)
     assert got == _today(session, now, 1)
     assert running == _running(session) and running
     reset_settings()
@@ -191,10 +191,10 @@ def test_a_version_switch_mid_day_loses_nothing(
     reset_settings()
     lines, now = _lines()
     half = len(lines) * 3 // 4
-    ingest_lines(session, lines[:half], interval_s=300)
-    monkeypatch.setenv("HOS_METRICS_VERSION", "2")
-    reset_settings()
-    ingest_lines(session, lines[half:], interval_s=300)
+    ingest_lines(session, lines[:half], interval_s=300, version=1)
+    # The load names its version; the settings still say 1, and nothing below the load
+    # may read them instead (the version was once read deep in the running sums).
+    ingest_lines(session, lines[half:], interval_s=300, version=2)
     got = _today(session, now, 2)
     v2 = session.scalar(
         select(func.count()).select_from(ParkDayRunning).where(ParkDayRunning.metrics_version == 2)
@@ -202,7 +202,7 @@ def test_a_version_switch_mid_day_loses_nothing(
     assert v2, "the switched version keeps running sums of today"
     running = [r for r in _running(session) if r[2] == 2]
     session.rollback()
-    ingest_lines(session, lines, interval_s=300)
+    ingest_lines(session, lines, interval_s=300, version=2)
     assert got == _today(session, now, 2)
     assert any(r[4] for r in running), "someone was down today"
     assert running == [r for r in _running(session) if r[2] == 2]

@@ -242,7 +242,7 @@ def test_a_row_for_an_unknown_ride_is_applied_when_it_appears(
     )
     result = prepare_tiers(session)  # no ride is known yet
     assert (result.added, result.rides) == (6, 0)
-    ingest_lines(session, read_replay(FEED), interval_s=300)
+    ingest_lines(session, read_replay(FEED), interval_s=300, version=1)
     assert _tiers(session) == SCENARIO_TIERS
     park = session.scalars(select(Park)).one()
     readings = [_reading(r.wiki_id or "", r.name) for r in park.rides]
@@ -299,7 +299,7 @@ def test_a_bad_file_is_refused_whole(
 ) -> None:
     tiers_file((SCENARIO / "tiers.csv").read_text(encoding="utf-8"))
     prepare_tiers(session)
-    ingest_lines(session, read_replay(FEED), interval_s=300)
+    ingest_lines(session, read_replay(FEED), interval_s=300, version=1)
     overrides, tiers = _overrides(session), _tiers(session)
     # Line 2 alone would move Thunder Run; line 3 is bad, so nothing moves.
     path = tiers_file(HEADER + f"themeparks.wiki,{THUNDER},3,\n" + bad_line)
@@ -316,7 +316,7 @@ def test_an_unchanged_file_costs_one_read_and_writes_nothing(
 ) -> None:
     tiers_file((SCENARIO / "tiers.csv").read_text(encoding="utf-8"))
     prepare_tiers(session)
-    ingest_lines(session, read_replay(FEED), interval_s=300)
+    ingest_lines(session, read_replay(FEED), interval_s=300, version=1)
     sent: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]

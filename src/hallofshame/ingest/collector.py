@@ -120,8 +120,10 @@ def store_poll(
     result: LiveSnapshot | SourceError,
     at: datetime,
     interval_s: int,
+    version: int,
 ) -> CycleOutcome | None:
-    """One park's poll: its cycle, or (``None``) one data-quality issue."""
+    """One park's poll: its cycle (advancing ``version``'s running sums), or (``None``)
+    one data-quality issue."""
     if isinstance(result, SourceError):
         record_source_error(
             session,
@@ -134,7 +136,7 @@ def store_poll(
         return None
     try:
         with session.begin_nested():
-            outcome = ingest_snapshot(session, result, interval_s=interval_s)
+            outcome = ingest_snapshot(session, result, interval_s=interval_s, version=version)
             # The breakdowns this live cycle saw start or end, in its own transaction
             # (the webhooks' outbox): an event exists exactly when its cycle does.
             record_breakdown_events(session, outcome)

@@ -72,11 +72,18 @@ def _unique(readings: Sequence[RideReading]) -> list[RideReading]:
 
 
 def record_cycle(
-    session: Session, snapshot: LiveSnapshot, *, interval_s: int, origin: Origin = Origin.LIVE
+    session: Session,
+    snapshot: LiveSnapshot,
+    *,
+    interval_s: int,
+    version: int,
+    origin: Origin = Origin.LIVE,
 ) -> CycleOutcome:
     """Write one poll as a cycle unless the park already has one at this instant."""
     park = resolve_park(session, snapshot)
-    return record_cycles(session, park, [snapshot], interval_s=interval_s, origin=origin)[0]
+    return record_cycles(
+        session, park, [snapshot], interval_s=interval_s, version=version, origin=origin
+    )[0]
 
 
 @dataclass(frozen=True)
@@ -117,15 +124,15 @@ def record_cycles(
     snapshots: Sequence[LiveSnapshot],
     *,
     interval_s: int,
+    version: int | None,
     origin: Origin = Origin.LIVE,
-    running_sums: bool = True,
 ) -> list[CycleOutcome]:
     """Write a park's polls as cycles; instants already stored are skipped. The outcomes
     are in the order of ``snapshots``.
 
-    ``running_sums=False`` (a load of history) leaves today's running sums to the next
-    live cycle: the days it writes are rolled up at the end of the load, and read from
-    raw until then.
+    ``version`` is the metrics version whose running sums of today the new cycles
+    advance; None (a load of history) leaves them to the next live cycle: the days it
+    writes are rolled up at the end of the load, and read from raw until then.
 
     Polls may arrive in any order and before, between or after the stored ones: whatever
     the stored rows were derived from and the new polls change is derived again
@@ -272,7 +279,7 @@ def record_cycles(
             derived.respan(session, park.id, followers, lambda ts, p: cycle_span(ts, p, interval_s))
         )
     derived.drop_sums(session, park.id, stale, at=last_ts)
-    if not running_sums:
+    if version is None:
         running.forget(session, park.id, new_dates)
         return outcomes
     # In order, nothing stored is later than the new cycles: the latest day is theirs.
@@ -289,6 +296,7 @@ def record_cycles(
             for outcome, ts, _readings, is_open, local_day in pending
         ],
         latest_day=int(latest_day or 0),
+        version=version,
     )
     return outcomes
 

@@ -78,9 +78,16 @@ def clock_skew(snapshot: LiveSnapshot) -> timedelta | None:
 
 
 def ingest_snapshot(
-    session: Session, snapshot: LiveSnapshot, *, interval_s: int, origin: Origin = Origin.LIVE
+    session: Session,
+    snapshot: LiveSnapshot,
+    *,
+    interval_s: int,
+    version: int,
+    origin: Origin = Origin.LIVE,
 ) -> CycleOutcome:
-    outcome = record_cycle(session, snapshot, interval_s=interval_s, origin=origin)
+    outcome = record_cycle(
+        session, snapshot, interval_s=interval_s, version=version, origin=origin
+    )
     note_snapshot(session, snapshot, outcome)
     return outcome
 
@@ -118,10 +125,16 @@ def note_snapshot(session: Session, snapshot: LiveSnapshot, outcome: CycleOutcom
         )
 
 
-def _apply(session: Session, line: ReplayLine, interval_s: int, stats: IngestStats) -> None:
+def _apply(
+    session: Session, line: ReplayLine, interval_s: int, version: int, stats: IngestStats
+) -> None:
     if line.kind == "live":
         outcome = ingest_snapshot(
-            session, snapshot_from_line(line), interval_s=interval_s, origin=Origin.REPLAY
+            session,
+            snapshot_from_line(line),
+            interval_s=interval_s,
+            version=version,
+            origin=Origin.REPLAY,
         )
         stats.count(outcome)
     elif line.kind == "schedule":
@@ -136,7 +149,7 @@ def _apply(session: Session, line: ReplayLine, interval_s: int, stats: IngestSta
         stats.schedules += store_schedule(session, park, fetch)
     elif line.kind in ("parks", "destinations"):
         for park in upsert_catalog_parks(session, parks_from_line(line)):
-            release_pending(session, park, interval_s, stats)
+            release_pending(session, park, interval_s, version, stats)
     elif line.kind == "weather":
         park = find_park(session, line.source, line.park_id or "")
         if park is not None:
@@ -186,7 +199,9 @@ def keep_pending(session: Session, line: ReplayLine) -> None:
         session.flush()
 
 
-def release_pending(session: Session, park: Park, interval_s: int, stats: IngestStats) -> None:
+def release_pending(
+    session: Session, park: Park, interval_s: int, version: int, stats: IngestStats
+) -> None:
     """Record the kept polls of a park that just became known, as of their instants."""
     keys = [(Source.QUEUE_TIMES, park.queue_times_id), (Source.THEMEPARKS_WIKI, park.wiki_id)]
     for source, upstream in keys:
@@ -213,7 +228,7 @@ def release_pending(session: Session, park: Park, interval_s: int, stats: Ingest
             for p in kept
         ]
         released = IngestStats()  # its lines were counted when they were kept
-        _live_batch(session, lines, interval_s, released)
+        _live_batch(session, lines, interval_s, version, released)
         stats.cycles += released.cycles
         stats.issues += released.issues
 
@@ -224,16 +239,26 @@ def _tally(stats: IngestStats, line: ReplayLine) -> None:
 
 
 def ingest_line(
-    session: Session, line: ReplayLine, *, interval_s: int, stats: IngestStats | None = None
+    session: Session,
+    line: ReplayLine,
+    *,
+    interval_s: int,
+    version: int,
+    stats: IngestStats | None = None,
 ) -> None:
-    """Apply one recorded response, in the caller's transaction."""
+    """Apply one recorded response, in the caller's transaction; the running sums it
+    advances are ``version``'s."""
     stats = stats or IngestStats()
     _tally(stats, line)
-    _guarded(session, line, stats, lambda: _apply(session, line, interval_s, stats))
+    _guarded(session, line, stats, lambda: _apply(session, line, interval_s, version, stats))
 
 
 def _live_batch(
-    session: Session, lines: Sequence[ReplayLine], interval_s: int, stats: IngestStats
+    session: Session,
+    lines: Sequence[ReplayLine],
+    interval_s: int,
+    version: int,
+    stats: IngestStats,
 ) -> None:
     """Live lines of one park, recorded together (one set of statements per batch); when
     the batch cannot be (an unknown park, a bad payload), each line on its own."""
@@ -242,7 +267,8 @@ def _live_batch(
         try:
             snapshots.append((line, snapshot_from_line(line)))
         except SourceError:
-            ingest_line(session, line, interval_s=interval_s, stats=stats)  # records its issue
+            # Records its issue.
+            ingest_line(session, line, interval_s=interval_s, version=version, stats=stats)
     if not snapshots:
         return
     try:
@@ -253,13 +279,14 @@ def _live_batch(
                 park,
                 [s for _, s in snapshots],
                 interval_s=interval_s,
+                version=version,
                 origin=Origin.REPLAY,
             )
             for (_, snap), outcome in zip(snapshots, outcomes, strict=True):
                 note_snapshot(session, snap, outcome)
     except (SourceError, UnknownParkError):
         for line, _ in snapshots:
-            ingest_line(session, line, interval_s=interval_s, stats=stats)
+            ingest_line(session, line, interval_s=interval_s, version=version, stats=stats)
         return
     for (line, _), outcome in zip(snapshots, outcomes, strict=True):
         _tally(stats, line)
@@ -271,6 +298,7 @@ def ingest_lines(
     lines: Iterable[ReplayLine],
     *,
     interval_s: int,
+    version: int,
     stats: IngestStats | None = None,
 ) -> IngestStats:
     """Apply recorded responses in the caller's transaction (it decides when to commit).
@@ -283,7 +311,7 @@ def ingest_lines(
 
     def flush() -> None:
         if pending:
-            _live_batch(session, pending, interval_s, stats)
+            _live_batch(session, pending, interval_s, version, stats)
             pending.clear()
 
     for line in lines:
@@ -293,6 +321,6 @@ def ingest_lines(
             pending.append(line)
             continue
         flush()
-        ingest_line(session, line, interval_s=interval_s, stats=stats)
+        ingest_line(session, line, interval_s=interval_s, version=version, stats=stats)
     flush()
     return stats

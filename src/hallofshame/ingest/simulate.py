@@ -118,6 +118,7 @@ def _record_park_day(
     day: datetime,
     day_end: datetime,
     interval_s: int,
+    version: int,
     stats: SimulationStats,
 ) -> None:
     park = find_park(session, Source.QUEUE_TIMES, str(item.queue_times_id))
@@ -153,7 +154,7 @@ def _record_park_day(
                 park_id=park.id,
             )
     outcomes = record_cycles(
-        session, park, snapshots, interval_s=interval_s, origin=Origin.SIMULATED
+        session, park, snapshots, interval_s=interval_s, version=version, origin=Origin.SIMULATED
     )
     stats.cycles += sum(1 for o in outcomes if o.created)
     stats.observations += sum(sum(o.statuses.values()) for o in outcomes if o.created)
@@ -193,10 +194,12 @@ def simulate_day(
     day: datetime,
     day_end: datetime,
     interval_s: int,
+    version: int,
     stats: SimulationStats,
 ) -> None:
-    """Every park's polls of [day, day_end) and the hours' weather."""
+    """Every park's polls of [day, day_end) and the hours' weather (the cycles advance
+    ``version``'s running sums of today)."""
     for item in parks:
-        _record_park_day(session, sim, item, day, day_end, interval_s, stats)
+        _record_park_day(session, sim, item, day, day_end, interval_s, version, stats)
     _record_weather(session, sim, parks, day, day_end)
     stats.days += 1

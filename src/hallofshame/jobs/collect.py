@@ -94,6 +94,8 @@ def collect_once(
     transaction, one park at a time in this thread."""
     t0 = time.perf_counter()
     at = clock.now()
+    # Read once: a setting changed while the cycle runs applies from the next one.
+    version = get_settings().metrics_version
     report = CollectReport(tiers_refused=tiers_before_polling(factory))
     if parks is None:
         parks = active_parks(factory, at, synthetic=serves_synthetic(source))
@@ -102,7 +104,7 @@ def collect_once(
         try:
             with factory() as session, session.begin():
                 begin_writing(session)
-                outcome = store_poll(session, park, result, at, interval_s)
+                outcome = store_poll(session, park, result, at, interval_s, version)
         except DBAPIError as error:
             # The database refused or went away: this park's transaction was rolled back
             # whole (no partial cycle); the others still get their turn, and the next

@@ -260,6 +260,7 @@ def replay_files(
     before it are committed, or with ``skip_bad`` is recorded as a data-quality issue.
     """
     interval = interval_s or get_settings().collect_interval
+    version = get_settings().metrics_version
     stats = IngestStats()
     near: datetime | None = None
     batches = 0
@@ -279,7 +280,9 @@ def replay_files(
                         else:
                             good.append(item)
                     near = good[-1].ts if good else near
-                    ingest_lines(session, good, interval_s=interval, stats=stats)
+                    ingest_lines(
+                        session, good, interval_s=interval, version=version, stats=stats
+                    )
                 bar.update(len(batch))
                 batches += 1
                 if _doubled(batches):
@@ -713,9 +716,10 @@ def _simulate_day(
 ) -> None:
     """[day, day_end) in a transaction of its own; the planner's statistics refreshed as
     the tables double."""
+    version = get_settings().metrics_version
     with factory() as session, session.begin():
         begin_writing(session)
-        simulate_day(session, sim, parks, day, day_end, interval_s, stats)
+        simulate_day(session, sim, parks, day, day_end, interval_s, version, stats)
     if _doubled(stats.days):
         _refresh(factory)
 

@@ -16,7 +16,6 @@ from datetime import date, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from hallofshame.config import get_settings
 from hallofshame.db.dialects import bulk_insert
 from hallofshame.db.models import Cycle, ParkDayRunning, RideDayRunning, table_of
 from hallofshame.domain.localtime import date_of_day_number, day_number
@@ -79,9 +78,10 @@ def advance(
     cycles: Sequence[tuple[int, datetime, int, int, bool]],
     *,
     latest_day: int,
+    version: int,
 ) -> None:
-    """Add new cycles (id, ts, span_s, local_day, park_open) of one park to the running
-    sums of their days.
+    """Add new cycles (id, ts, span_s, local_day, park_open) of one park to ``version``'s
+    running sums of their days.
 
     A day whose rows end before the new cycles is advanced by them alone. The park's
     latest day, when it has no rows yet, or rows that do not end before the new cycles (a
@@ -92,7 +92,6 @@ def advance(
     """
     if not cycles:
         return
-    version = get_settings().metrics_version
     days = sorted({date_of_day_number(c[3]) for c in cycles})
     parks = {
         p.local_date: p
