@@ -109,7 +109,9 @@ def scenario(
     # The tiers arrive as in every ingest job: the job's first step brings the
     # configured file into force, then the feed is ingested.
     prepare_tiers(session)
-    ingest_lines(session, read_replay(folder / "feed.ndjson.gz"), interval_s=meta["interval_s"], version=1)
+    ingest_lines(
+        session, read_replay(folder / "feed.ndjson.gz"), interval_s=meta["interval_s"], version=1
+    )
     analyse(session)
     yield folder, json.loads((folder / "expected.json").read_text()), session
     reset_settings()

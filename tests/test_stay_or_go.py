@@ -47,7 +47,12 @@ def client(session: Session, monkeypatch: pytest.MonkeyPatch) -> Iterator[FlaskC
     monkeypatch.setenv("HOS_ENV", "test")
     reset_settings()
     prepare_tiers(session)
-    ingest_lines(session, read_replay(FOLDER / EXPECTED["feed"]), interval_s=EXPECTED["interval_s"], version=1)
+    ingest_lines(
+        session,
+        read_replay(FOLDER / EXPECTED["feed"]),
+        interval_s=EXPECTED["interval_s"],
+        version=1,
+    )
     analyse(session)
     yield make_app(session.connection()).test_client()
     reset_settings()

@@ -41,7 +41,9 @@ def load_scenario(session: Session, folder: Path, mp: pytest.MonkeyPatch) -> dic
     mp.setenv("HOS_ENV", "test")
     reset_settings()
     load_overrides(session, folder / "tiers.csv")
-    ingest_lines(session, read_replay(folder / "feed.ndjson.gz"), interval_s=meta["interval_s"], version=1)
+    ingest_lines(
+        session, read_replay(folder / "feed.ndjson.gz"), interval_s=meta["interval_s"], version=1
+    )
     analyse(session)
     return meta
 

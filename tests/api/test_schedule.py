@@ -15,7 +15,9 @@ SCENARIOS = SHARED / "scenarios"
 
 
 def _client(session: Session, monkeypatch: pytest.MonkeyPatch, folder: str, now: str):  # type: ignore[no-untyped-def]
-    ingest_lines(session, read_replay(SCENARIOS / folder / "feed.ndjson.gz"), interval_s=300, version=1)
+    ingest_lines(
+        session, read_replay(SCENARIOS / folder / "feed.ndjson.gz"), interval_s=300, version=1
+    )
     monkeypatch.setenv("HOS_NOW", now)
     monkeypatch.setenv("HOS_ENV", "test")
     reset_settings()

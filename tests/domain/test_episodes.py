@@ -260,9 +260,7 @@ def store(session: Session, world: World) -> tuple[int, list[int]]:
             session.flush()
             batch.append((cycle.id, poll.ts, span, d, poll.park_open))
         pos += size
-        running.advance(
-            session, park.id, batch, latest_day=max(c[3] for c in batch), version=1
-        )
+        running.advance(session, park.id, batch, latest_day=max(c[3] for c in batch), version=1)
     return park.id, [r.id for r in rides]
 
 

@@ -26,7 +26,9 @@ def load(session: Session, name: str, monkeypatch: pytest.MonkeyPatch) -> dict[s
     monkeypatch.setenv("HOS_COLLECT_INTERVAL", str(meta["interval_s"]))
     reset_settings()
     load_overrides(session, folder / "tiers.csv")
-    ingest_lines(session, read_replay(folder / "feed.ndjson.gz"), interval_s=meta["interval_s"], version=1)
+    ingest_lines(
+        session, read_replay(folder / "feed.ndjson.gz"), interval_s=meta["interval_s"], version=1
+    )
     analyse(session)
     expected: dict[str, Any] = json.loads((folder / "expected.json").read_text())
     return expected

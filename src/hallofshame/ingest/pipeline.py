@@ -85,9 +85,7 @@ def ingest_snapshot(
     version: int,
     origin: Origin = Origin.LIVE,
 ) -> CycleOutcome:
-    outcome = record_cycle(
-        session, snapshot, interval_s=interval_s, version=version, origin=origin
-    )
+    outcome = record_cycle(session, snapshot, interval_s=interval_s, version=version, origin=origin)
     note_snapshot(session, snapshot, outcome)
     return outcome
 

@@ -280,9 +280,7 @@ def replay_files(
                         else:
                             good.append(item)
                     near = good[-1].ts if good else near
-                    ingest_lines(
-                        session, good, interval_s=interval, version=version, stats=stats
-                    )
+                    ingest_lines(session, good, interval_s=interval, version=version, stats=stats)
                 bar.update(len(batch))
                 batches += 1
                 if _doubled(batches):
