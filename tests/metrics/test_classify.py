@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from hallofshame.db.models import Cycle
 from hallofshame.domain.localtime import day_number
-from hallofshame.metrics.classify import Scope, classified
+from hallofshame.metrics.classify import Scope, bound, classified
 from tests.metrics import _builder as b
 
 D1, D2, D3 = date(2026, 6, 8), date(2026, 6, 9), date(2026, 6, 10)
@@ -18,7 +20,8 @@ D1, D2, D3 = date(2026, 6, 8), date(2026, 6, 9), date(2026, 6, 10)
 
 def _rows(session: Session, scope: Scope) -> list[tuple[int, int]]:
     c = classified(scope)
-    return [(r, cid) for r, cid in session.execute(select(c.c.ride_id, c.c.cycle_id))]
+    stmt = bound(select(c.c.ride_id, c.c.cycle_id), scope)
+    return [(r, cid) for r, cid in session.execute(stmt)]
 
 
 def test_each_scope_picks_its_cycles(session: Session) -> None:
@@ -62,3 +65,26 @@ def test_each_scope_picks_its_cycles(session: Session) -> None:
     assert Scope(days={p.id: (n3, n1), other.id: (n1,)}).day_range() == (n1, n3)
     assert Scope().day_range() is None
     assert session.scalar(select(func.count()).select_from(Cycle)) == 64 + 32
+
+
+def test_scopes_of_one_shape_share_a_statement_never_its_values(session: Session) -> None:
+    """The statement is built once per shape of scope; each execution binds its own
+    scope's values, and one executed without them is refused, not run with others'."""
+    p, other = b.park(session), b.park(session, "Other Park")
+    coaster, elsewhere = b.ride(session, p, "Coaster"), b.ride(session, other, "Elsewhere")
+    b.day(session, p, [coaster], D1)
+    b.day(session, p, [coaster], D2)
+    b.day(session, other, [elsewhere], D2)
+    n1, n2 = day_number(D1), day_number(D2)
+    first, second = Scope(days={p.id: (n1,)}), Scope(days={other.id: (n2,)})
+    assert first.shape() == second.shape()
+    assert classified(first) is classified(second)
+    assert {r for r, _ in _rows(session, first)} == {coaster.id}
+    assert {r for r, _ in _rows(session, second)} == {elsewhere.id}
+    c = classified(first)
+    with pytest.raises(StatementError, match="scope_"):
+        session.execute(select(c.c.ride_id))
+    # Another shape (two parks, a list of days, a ride) is another statement.
+    two = Scope(days={p.id: (n1,), other.id: (n2,)})
+    assert classified(two) is not classified(first)
+    assert len(_rows(session, two)) == len(_rows(session, first)) + len(_rows(session, second))

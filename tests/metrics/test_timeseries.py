@@ -177,6 +177,7 @@ def test_sql_bucket_index_agrees_with_bisect(
         start, start + timedelta(days=3), bucket, "America/Los_Angeles"
     )
     instants = [start + timedelta(seconds=o) for o in offsets]
-    exprs = [timeseries.bucket_of(literal(t, UTCDateTime()), edges) for t in instants]
-    got = list(session.execute(select(*exprs)).one())
+    exprs = [timeseries.bucket_of(literal(t, UTCDateTime()), len(edges)) for t in instants]
+    stmt = select(*exprs).params(timeseries.edge_values(edges))
+    got = list(session.execute(stmt).one())
     assert got == [bisect_right(edges, t) - 1 for t in instants]

@@ -2,19 +2,33 @@
 
 This is the only place where the rules that turn a stored observation into a state
 live. Everything else (sums, episodes, rollups, live) selects from ``classified()``.
+
+A scope's values (parks, days, instants, ride and cycle ids) are bound parameters named
+by ``Scope``, never part of the statement: ``classified`` builds the statement once per
+*shape* of scope (which filters it has, how many parks) and returns that same construct
+for every scope of the shape. Building it took 4-5 ms of Python per call (a park's
+details build two), more than most of the queries take to run; the database's compiled
+form was cached already. The caller binds the values on the statement it executes,
+``bound(stmt, scope)``; a statement executed without them fails (every scope parameter
+is required), it cannot run with another scope's values.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Integer,
     Select,
     Subquery,
     and_,
+    bindparam,
     case,
     exists,
     false,
@@ -24,6 +38,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.sql.base import ExecutableStatement
 
 from hallofshame.db.models import Cycle, Observation, OperatedDay, Park, Ride
 from hallofshame.domain.statuses import ATTRACTION, RideStatus
@@ -55,9 +70,9 @@ class Scope:
     ) -> ColumnElement[bool] | None:
         """The condition on a ride id column that ``ride_id``/``ride_ids`` ask for."""
         if self.ride_id is not None:
-            return column == self.ride_id
+            return column == _param("ride_id")
         if self.ride_ids is not None:
-            return column.in_(self.ride_ids) if self.ride_ids else false()
+            return column.in_(_param("ride_ids", expanding=True)) if self.ride_ids else false()
         return None
 
     def day_range(self) -> tuple[int, int] | None:
@@ -68,34 +83,99 @@ class Scope:
     def cycle_filter(self) -> ColumnElement[bool]:
         conds: list[ColumnElement[bool]] = []
         if self.cycle_ids is not None:
-            conds.append(Cycle.id.in_(self.cycle_ids) if self.cycle_ids else false())
+            conds.append(
+                Cycle.id.in_(_param("cycle_ids", expanding=True)) if self.cycle_ids else false()
+            )
         if self.days:
             conds.append(
                 or_(
                     *(
-                        and_(Cycle.park_id == park_id, _day_match(days))
-                        for park_id, days in self.days.items()
+                        and_(Cycle.park_id == _param(f"park_{i}"), _day_match(i, days))
+                        for i, days in enumerate(self.days.values())
                     )
                 )
             )
         elif self.cycle_ids is None:
             conds.append(false())
         if self.until is not None:
-            conds.append(Cycle.ts <= self.until)
+            conds.append(Cycle.ts <= _param("until"))
         if self.start is not None:
-            conds.append(Cycle.ts >= self.start)
+            conds.append(Cycle.ts >= _param("start"))
         if self.end is not None:
-            conds.append(Cycle.ts < self.end)
+            conds.append(Cycle.ts < _param("end"))
         return and_(*conds)
 
+    def shape(self) -> tuple[object, ...]:
+        """What the statements of this scope look like, its values aside: scopes of one
+        shape share their statements (``classified``)."""
+        return (
+            None if self.cycle_ids is None else bool(self.cycle_ids),
+            tuple(_day_kind(days) for days in self.days.values()),
+            self.until is not None,
+            self.start is not None,
+            self.end is not None,
+            self.ride_id is not None,
+            None if self.ride_ids is None else bool(self.ride_ids),
+        )
 
-def _day_match(days: tuple[int, ...]) -> ColumnElement[bool]:
+    def values(self) -> dict[str, Any]:
+        """The scope's values, by the names of its parameters (``_param``)."""
+        out: dict[str, Any] = {}
+        if self.cycle_ids:
+            out["cycle_ids"] = list(self.cycle_ids)
+        for i, (park_id, days) in enumerate(self.days.items()):
+            out[f"park_{i}"] = park_id
+            kind = _day_kind(days)
+            if kind == "range":
+                out[f"first_{i}"], out[f"last_{i}"] = min(days), max(days)
+            elif kind == "list":
+                out[f"days_{i}"] = sorted(days)
+        bounds = self.day_range()
+        if bounds is not None:
+            out["day_from"], out["day_to"] = bounds
+        named = {"until": self.until, "start": self.start, "end": self.end}
+        out.update({k: v for k, v in named.items() if v is not None})
+        if self.ride_id is not None:
+            out["ride_id"] = self.ride_id
+        if self.ride_ids:
+            out["ride_ids"] = list(self.ride_ids)
+        return {PREFIX + k: v for k, v in out.items()}
+
+
+#: The names of a scope's parameters start with this (no other parameter does).
+PREFIX = "scope_"
+
+
+def _param(name: str, *, expanding: bool = False) -> BindParameter[Any]:
+    """A scope's value as a required parameter: its type is the column it is compared
+    with; a statement executed without it is refused."""
+    return bindparam(PREFIX + name, required=True, expanding=expanding)
+
+
+def _day_kind(days: tuple[int, ...]) -> str:
     if not days:
-        return false()
+        return "none"
     ordered = sorted(days)
-    if ordered[-1] - ordered[0] + 1 == len(ordered):  # contiguous: an index range
-        return Cycle.local_day.between(ordered[0], ordered[-1])
-    return Cycle.local_day.in_(ordered)
+    # Contiguous days are an index range; others a list.
+    return "range" if ordered[-1] - ordered[0] + 1 == len(ordered) else "list"
+
+
+def _day_match(i: int, days: tuple[int, ...]) -> ColumnElement[bool]:
+    kind = _day_kind(days)
+    if kind == "none":
+        return false()
+    if kind == "range":
+        return Cycle.local_day.between(_param(f"first_{i}"), _param(f"last_{i}"))
+    return Cycle.local_day.in_(_param(f"days_{i}", expanding=True))
+
+
+E = TypeVar("E", bound=ExecutableStatement)
+
+
+def bound(stmt: E, scope: Scope) -> E:
+    """``stmt`` (built on ``classified(scope)`` or ``scope.cycle_filter()``) with the
+    scope's values bound: what is executed. One scope per statement."""
+    return stmt.params(scope.values())
 
 
 #: Operated-days row of the observation's own ride and local day (joined by primary key).
@@ -159,9 +239,8 @@ def _same_day(scope: Scope) -> ColumnElement[bool]:
     history read once per observation: 200 of a one-day series' 296 ms on L).
     """
     cond = and_(_today.ride_id == Observation.ride_id, _today.local_day == Cycle.local_day)
-    bounds = scope.day_range()
-    if bounds is not None:
-        cond = and_(cond, _today.local_day.between(*bounds))
+    if scope.day_range() is not None:
+        cond = and_(cond, _today.local_day.between(_param("day_from"), _param("day_to")))
     return cond
 
 
@@ -209,8 +288,34 @@ def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0).cast(Integer)
 
 
+#: Built statements by scope shape. A shape is a handful of filters and the number of
+#: parks, so the distinct shapes a process meets stay few; the bound keeps a caller that
+#: varies the park count widely from growing it without end.
+_BUILT: OrderedDict[tuple[object, ...], Subquery] = OrderedDict()
+_BUILT_MAX = 256
+_BUILDING = threading.Lock()
+
+
 def classified(scope: Scope) -> Subquery:
-    """One row per (ride, cycle) in scope with integer flags ``up``, ``down``, ``cap``."""
+    """One row per (ride, cycle) in scope with integer flags ``up``, ``down``, ``cap``;
+    executed as ``bound(stmt, scope)``. The same construct for every scope of a shape
+    (constructs are immutable: every method on them returns a new one)."""
+    key = scope.shape()
+    with _BUILDING:
+        built = _BUILT.get(key)
+        if built is not None:
+            _BUILT.move_to_end(key)
+            return built
+    built = _classified(scope)
+    built.c  # noqa: B018 - its column collection made here, not by two threads at once
+    with _BUILDING:
+        _BUILT[key] = built
+        if len(_BUILT) > _BUILT_MAX:
+            _BUILT.popitem(last=False)
+    return built
+
+
+def _classified(scope: Scope) -> Subquery:
     f = _facts(scope)
     is_open = f.c.park_open.is_(True)
     eligible = f.c.eligible.is_(True)
@@ -249,4 +354,4 @@ def classified(scope: Scope) -> Subquery:
 
 def classified_rows(scope: Scope) -> Select[tuple[object, ...]]:
     c = classified(scope)
-    return select(c)
+    return bound(select(c), scope)

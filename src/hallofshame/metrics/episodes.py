@@ -14,7 +14,7 @@ from sqlalchemy import Integer, Subquery, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from hallofshame.domain.localtime import date_of_day_number, local_midnight
-from hallofshame.metrics.classify import Scope, classified
+from hallofshame.metrics.classify import Scope, bound, classified
 
 
 def keyed(scope: Scope) -> Subquery:
@@ -87,7 +87,9 @@ def list_episodes(session: Session, scope: Scope) -> list[Episode]:
         e.c.ride_id, e.c.first_ts, e.c.last_ts, e.c.first_span, e.c.duration_s, e.c.cycles
     ).order_by(e.c.first_ts)
     out = []
-    for ride_id, first_ts, last_ts, first_span, duration, cycles in session.execute(stmt):
+    for ride_id, first_ts, last_ts, first_span, duration, cycles in session.execute(
+        bound(stmt, scope)
+    ):
         first_ts, last_ts = _aware(first_ts), _aware(last_ts)
         out.append(
             Episode(
@@ -132,17 +134,20 @@ def episode_states(
     """
     e = _episodes(scope)
     rows = session.execute(
-        select(
-            e.c.ride_id,
-            e.c.park_id,
-            e.c.local_day,
-            e.c.episode_key,
-            e.c.first_ts,
-            e.c.last_ts,
-            e.c.first_span,
-            e.c.duration_s,
-            e.c.cycles,
-        ).order_by(e.c.first_ts, e.c.ride_id)
+        bound(
+            select(
+                e.c.ride_id,
+                e.c.park_id,
+                e.c.local_day,
+                e.c.episode_key,
+                e.c.first_ts,
+                e.c.last_ts,
+                e.c.first_span,
+                e.c.duration_s,
+                e.c.cycles,
+            ).order_by(e.c.first_ts, e.c.ride_id),
+            scope,
+        )
     ).all()
     k = keyed(scope)
     ending = (
@@ -151,7 +156,8 @@ def episode_states(
         .group_by(k.c.ride_id, k.c.local_day, k.c.episode_key)
     )
     ends = {
-        (int(r), int(d), int(key)): _aware(ts) for r, d, key, ts in session.execute(ending).all()
+        (int(r), int(d), int(key)): _aware(ts)
+        for r, d, key, ts in session.execute(bound(ending, scope)).all()
     }
     out = []
     for ride_id, park_id, day, key, first_ts, last_ts, first_span, duration, cycles in rows:

@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session
 from hallofshame.db.models import Cycle, OperatedDay, Park, Ride
 from hallofshame.domain.localtime import date_of_day_number, day_number, local_date_of
 from hallofshame.domain.statuses import ATTRACTION, RideStatus
-from hallofshame.metrics.classify import ELIGIBILITY_DAYS, Scope, classified, counted_rides
+from hallofshame.metrics.classify import (
+    ELIGIBILITY_DAYS,
+    Scope,
+    bound,
+    classified,
+    counted_rides,
+)
 from hallofshame.metrics.windows import latest_cycles
 
 OPERATING = RideStatus.OPERATING.value
@@ -82,10 +88,13 @@ def ride_states(
         return {}
     cycles = latest_cycles(session, park_ids, now)
     only = tuple(ride_ids) if ride_ids is not None else None
-    c = classified(Scope(cycle_ids=tuple(cy.id for cy in cycles.values()), ride_ids=only))
+    scope = Scope(cycle_ids=tuple(cy.id for cy in cycles.values()), ride_ids=only)
+    c = classified(scope)
     seen = {
         row.ride_id: row
-        for row in session.execute(select(c.c.ride_id, c.c.status, c.c.down, c.c.wait))
+        for row in session.execute(
+            bound(select(c.c.ride_id, c.c.status, c.c.down, c.c.wait), scope)
+        )
     }
     # Ids only: every live panel reads the whole catalog's counted rides, and building
     # ~1,500 ORM instances cost more than the query.

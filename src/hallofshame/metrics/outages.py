@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from hallofshame.db.dialects import joined_ids, split_ids
 from hallofshame.db.models import Cycle
 from hallofshame.db.types import UTCDateTime
-from hallofshame.metrics.classify import Scope, classified
+from hallofshame.metrics.classify import Scope, bound, classified
 
 REOPENED = "reopened"
 PARK_CLOSED = "park_closed"
@@ -210,9 +210,12 @@ def outages_of(
     # The cycles where a ride is up, and where it is down, one row per ride and local day
     # each (a row per cycle made reading them most of a rollup's time).
     flagged = session.execute(
-        select(c.c.park_id, c.c.ride_id, c.c.up, joined_ids(c.c.cycle_id))
-        .where(or_(c.c.up == 1, c.c.down == 1))
-        .group_by(c.c.park_id, c.c.ride_id, c.c.local_day, c.c.up)
+        bound(
+            select(c.c.park_id, c.c.ride_id, c.c.up, joined_ids(c.c.cycle_id))
+            .where(or_(c.c.up == 1, c.c.down == 1))
+            .group_by(c.c.park_id, c.c.ride_id, c.c.local_day, c.c.up),
+            scope,
+        )
     )
     # (park, ride) → {cycle id: up (True) or down (False)}
     flags: dict[tuple[int, int], dict[int, bool]] = {}

@@ -25,7 +25,7 @@ from hallofshame.db.models import (
     RideSpanRollup,
 )
 from hallofshame.domain.spans import Span
-from hallofshame.metrics.classify import Scope, classified
+from hallofshame.metrics.classify import Scope, bound, classified
 from hallofshame.metrics.episodes import keyed
 
 
@@ -156,7 +156,7 @@ def _raw_sums(
     )
     return {
         (row[0], int(row[1])): sums_from(row[0], row[2], row[3 : 3 + SUM_WIDTH])
-        for row in session.execute(stmt)
+        for row in session.execute(bound(stmt, scope))
     }
 
 
@@ -193,7 +193,7 @@ def _raw_sums_with_episodes(
         func.max(case((p.has_down == 1, p.down_s), else_=None)),
     ).group_by(p.ride_id, p.park_id, *((p.local_day,) if by_day else ()))
     out: dict[tuple[int, int], RideSums] = {}
-    for row in session.execute(stmt):
+    for row in session.execute(bound(stmt, scope)):
         sums = sums_from(row[0], row[2], row[3 : 3 + SUM_WIDTH])
         sums.episodes = as_int(row[3 + SUM_WIDTH])
         sums.longest_s = None if row[4 + SUM_WIDTH] is None else int(row[4 + SUM_WIDTH])
@@ -229,7 +229,7 @@ def _raw_open(session: Session, scope: Scope, *, by_day: bool) -> dict[tuple[int
             latest_ts=row[4] if isinstance(row[4], datetime) else None,
             span_s=as_int(row[5]),
         )
-        for row in session.execute(stmt)
+        for row in session.execute(bound(stmt, scope))
     }
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from hallofshame.db.dialects import bulk_insert
 from hallofshame.db.models import Cycle, ParkDayRunning, RideDayRunning, table_of
 from hallofshame.domain.localtime import date_of_day_number, day_number
-from hallofshame.metrics.classify import Scope, classified
+from hallofshame.metrics.classify import Scope, bound, classified
 
 
 @dataclass(slots=True)
@@ -151,8 +151,11 @@ def advance(
         scope = Scope(days={park_id: tuple(day_number(d) for d in rebuild)})
         scopes.append(scope)
         for local_day, ts, span, is_open in session.execute(
-            select(Cycle.local_day, Cycle.ts, Cycle.span_s, Cycle.park_open).where(
-                scope.cycle_filter()
+            bound(
+                select(Cycle.local_day, Cycle.ts, Cycle.span_s, Cycle.park_open).where(
+                    scope.cycle_filter()
+                ),
+                scope,
             )
         ):
             _count(parks[date_of_day_number(int(local_day))], ts, int(span), bool(is_open))
@@ -160,16 +163,19 @@ def advance(
     for scope in scopes:
         c = classified(scope)
         rows = session.execute(
-            select(
-                c.c.ride_id,
-                c.c.local_day,
-                c.c.span_s,
-                c.c.up,
-                c.c.down,
-                c.c.cap,
-                c.c.open,
-                c.c.wait,
-            ).order_by(c.c.ts, c.c.ride_id)
+            bound(
+                select(
+                    c.c.ride_id,
+                    c.c.local_day,
+                    c.c.span_s,
+                    c.c.up,
+                    c.c.down,
+                    c.c.cap,
+                    c.c.open,
+                    c.c.wait,
+                ).order_by(c.c.ts, c.c.ride_id),
+                scope,
+            )
         ).all()
         for ride_id, local_day, span, up, down, cap, is_open, wait in rows:
             key = (ride_id, date_of_day_number(int(local_day)))
