@@ -144,8 +144,22 @@ NOT_OPERATED = f"not operated in the last {ELIGIBILITY_DAYS} local days"
 
 
 @dataclass(frozen=True)
+class RosterRide:
+    """What the roster shows of a ride (read as plain rows: ORM objects for a park's
+    rides cost more than the query)."""
+
+    id: int
+    name: str
+    land: str | None
+    category: str
+    active: bool
+    tier: int | None
+    tier_source: str
+
+
+@dataclass(frozen=True)
 class RosterEntry:
-    ride: Ride
+    ride: RosterRide
     eligible: bool
     last_operated_date: date | None  # the park-local day it last operated
     last_operated_at: datetime | None  # when it was first seen operating on that day
@@ -177,11 +191,16 @@ def roster(session: Session, park: Park, now: datetime) -> list[RosterEntry]:
             )
         )
     }
-    rides = session.scalars(
-        select(Ride).where(Ride.park_id == park.id).order_by(Ride.name, Ride.id)
+    rows = session.execute(
+        select(
+            Ride.id, Ride.name, Ride.land, Ride.category, Ride.active, Ride.tier, Ride.tier_source
+        )
+        .where(Ride.park_id == park.id)
+        .order_by(Ride.name, Ride.id)
     )
     out = []
-    for ride in rides:
+    for row in rows:
+        ride = RosterRide(*row)
         day, at = last_seen.get(ride.id, (None, None))
         if not ride.active:
             reason: str | None = INACTIVE
