@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     BindParameter,
@@ -288,31 +289,41 @@ def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0).cast(Integer)
 
 
-#: Built statements by scope shape. A shape is a handful of filters and the number of
-#: parks, so the distinct shapes a process meets stay few; the bound keeps a caller that
-#: varies the park count widely from growing it without end.
-_BUILT: OrderedDict[tuple[object, ...], Subquery] = OrderedDict()
-_BUILT_MAX = 256
+#: Built statements by (what they are, scope shape). A shape is a handful of filters and
+#: the number of parks, so the distinct shapes a process meets stay few; the bound keeps
+#: a caller that varies the park count widely from growing it without end.
+_BUILT: OrderedDict[tuple[object, ...], Any] = OrderedDict()
+_BUILT_MAX = 512
 _BUILDING = threading.Lock()
 
+S = TypeVar("S", bound=Subquery | ExecutableStatement)
 
-def classified(scope: Scope) -> Subquery:
-    """One row per (ride, cycle) in scope with integer flags ``up``, ``down``, ``cap``;
-    executed as ``bound(stmt, scope)``. The same construct for every scope of a shape
-    (constructs are immutable: every method on them returns a new one)."""
-    key = scope.shape()
+
+def shaped(scope: Scope, what: tuple[object, ...], build: Callable[[], S]) -> S:
+    """The statement ``what`` over ``scope``, built by ``build`` once per shape of scope
+    and reused for every scope of that shape: its values are the scope's parameters, bound
+    at execution (``bound``). ``what`` names the statement and anything else its form
+    depends on; constructs are immutable (every method on them returns a new one)."""
+    key = (*what, scope.shape())
     with _BUILDING:
         built = _BUILT.get(key)
         if built is not None:
             _BUILT.move_to_end(key)
-            return built
-    built = _classified(scope)
-    built.c  # noqa: B018 - its column collection made here, not by two threads at once
+            return cast(S, built)
+    built = build()
+    if isinstance(built, Subquery):
+        built.c  # noqa: B018 - its column collection made here, not by two threads at once
     with _BUILDING:
         _BUILT[key] = built
         if len(_BUILT) > _BUILT_MAX:
             _BUILT.popitem(last=False)
     return built
+
+
+def classified(scope: Scope) -> Subquery:
+    """One row per (ride, cycle) in scope with integer flags ``up``, ``down``, ``cap``;
+    executed as ``bound(stmt, scope)``, built once per shape of scope (``shaped``)."""
+    return shaped(scope, ("classified",), lambda: _classified(scope))
 
 
 def _classified(scope: Scope) -> Subquery:

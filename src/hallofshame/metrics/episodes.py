@@ -14,7 +14,7 @@ from sqlalchemy import Integer, Subquery, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from hallofshame.domain.localtime import date_of_day_number, local_midnight
-from hallofshame.metrics.classify import Scope, bound, classified
+from hallofshame.metrics.classify import Scope, bound, classified, shaped
 
 
 def keyed(scope: Scope) -> Subquery:
@@ -27,6 +27,10 @@ def keyed(scope: Scope) -> Subquery:
     they neither extend nor end an episode. This is the one definition of METRICS.md §4's
     episode; sums, rollups and the ride page's outage list all group by it.
     """
+    return shaped(scope, ("keyed",), lambda: _keyed(scope))
+
+
+def _keyed(scope: Scope) -> Subquery:
     c = classified(scope)
     ends = case((or_(c.c.up == 1, c.c.open == 0), 1), else_=0).cast(Integer)
     key = func.sum(ends).over(
@@ -36,6 +40,10 @@ def keyed(scope: Scope) -> Subquery:
 
 
 def _episodes(scope: Scope) -> Subquery:
+    return shaped(scope, ("episodes",), lambda: _build_episodes(scope))
+
+
+def _build_episodes(scope: Scope) -> Subquery:
     k = keyed(scope)
     part = (k.c.ride_id, k.c.local_day, k.c.episode_key)
     down = (

@@ -12,7 +12,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, null, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from hallofshame.db.models import (
@@ -25,7 +36,7 @@ from hallofshame.db.models import (
     RideSpanRollup,
 )
 from hallofshame.domain.spans import Span
-from hallofshame.metrics.classify import Scope, bound, classified
+from hallofshame.metrics.classify import Scope, bound, classified, shaped
 from hallofshame.metrics.episodes import keyed
 
 
@@ -149,26 +160,39 @@ def _raw_sums(
 ) -> dict[tuple[int, int], RideSums]:
     if episodes:
         return _raw_sums_with_episodes(session, scope, by_day)
-    c = classified(scope)
-    day = c.c.local_day if by_day else literal(0)
-    stmt = select(c.c.ride_id, day, c.c.park_id, *sum_columns(c.c)).group_by(
-        c.c.ride_id, c.c.park_id, *((c.c.local_day,) if by_day else ())
-    )
+    stmt = shaped(scope, ("sums", by_day), lambda: _sums(scope, by_day))
     return {
         (row[0], int(row[1])): sums_from(row[0], row[2], row[3 : 3 + SUM_WIDTH])
         for row in session.execute(bound(stmt, scope))
     }
 
 
+def _sums(scope: Scope, by_day: bool) -> Select[Any]:
+    c = classified(scope)
+    day = c.c.local_day if by_day else literal(0)
+    return select(c.c.ride_id, day, c.c.park_id, *sum_columns(c.c)).group_by(
+        c.c.ride_id, c.c.park_id, *((c.c.local_day,) if by_day else ())
+    )
+
+
 def _raw_sums_with_episodes(
     session: Session, scope: Scope, by_day: bool
 ) -> dict[tuple[int, int], RideSums]:
-    """The sums and the episodes in one scan of the observations.
+    """The sums and the episodes in one scan of the observations."""
+    stmt = shaped(scope, ("sums with episodes", by_day), lambda: _sums_with_episodes(scope, by_day))
+    out: dict[tuple[int, int], RideSums] = {}
+    for row in session.execute(bound(stmt, scope)):
+        sums = sums_from(row[0], row[2], row[3 : 3 + SUM_WIDTH])
+        sums.episodes = as_int(row[3 + SUM_WIDTH])
+        sums.longest_s = None if row[4 + SUM_WIDTH] is None else int(row[4 + SUM_WIDTH])
+        out[(row[0], int(row[1]))] = sums
+    return out
 
-    Rows are first summed per episode key (``episodes.keyed``), then per ride (and day):
-    the additive sums add up unchanged, a key group with a down cycle is one episode, and
-    its down seconds are that episode's duration.
-    """
+
+def _sums_with_episodes(scope: Scope, by_day: bool) -> Select[Any]:
+    """Rows are first summed per episode key (``episodes.keyed``), then per ride (and
+    day): the additive sums add up unchanged, a key group with a down cycle is one
+    episode, and its down seconds are that episode's duration."""
     k = keyed(scope)
     per_key = (
         select(
@@ -184,7 +208,7 @@ def _raw_sums_with_episodes(
     p = per_key.c
     day = p.local_day if by_day else literal(0)
     totals = [func.max(p[n]) if n == "wait_max" else func.sum(p[n]) for n in _SUM_NAMES]
-    stmt = select(
+    return select(
         p.ride_id,
         day,
         p.park_id,
@@ -192,13 +216,6 @@ def _raw_sums_with_episodes(
         func.sum(p.has_down),
         func.max(case((p.has_down == 1, p.down_s), else_=None)),
     ).group_by(p.ride_id, p.park_id, *((p.local_day,) if by_day else ()))
-    out: dict[tuple[int, int], RideSums] = {}
-    for row in session.execute(bound(stmt, scope)):
-        sums = sums_from(row[0], row[2], row[3 : 3 + SUM_WIDTH])
-        sums.episodes = as_int(row[3 + SUM_WIDTH])
-        sums.longest_s = None if row[4 + SUM_WIDTH] is None else int(row[4 + SUM_WIDTH])
-        out[(row[0], int(row[1]))] = sums
-    return out
 
 
 def raw_park_open(session: Session, scope: Scope) -> dict[int, ParkOpen]:
@@ -212,15 +229,7 @@ def raw_park_day_open(session: Session, scope: Scope) -> dict[tuple[int, int], P
 
 
 def _raw_open(session: Session, scope: Scope, *, by_day: bool) -> dict[tuple[int, int], ParkOpen]:
-    open_span = func.sum(Cycle.span_s * Cycle.park_open.cast(Integer))
-    day = Cycle.local_day if by_day else literal(0)
-    stmt = (
-        select(
-            Cycle.park_id, day, open_span, func.count(), func.max(Cycle.ts), func.sum(Cycle.span_s)
-        )
-        .where(scope.cycle_filter())
-        .group_by(Cycle.park_id, *((Cycle.local_day,) if by_day else ()))
-    )
+    stmt = shaped(scope, ("opens", by_day), lambda: _opens(scope, by_day))
     return {
         (row[0], int(row[1])): ParkOpen(
             park_id=row[0],
@@ -231,6 +240,18 @@ def _raw_open(session: Session, scope: Scope, *, by_day: bool) -> dict[tuple[int
         )
         for row in session.execute(bound(stmt, scope))
     }
+
+
+def _opens(scope: Scope, by_day: bool) -> Select[Any]:
+    open_span = func.sum(Cycle.span_s * Cycle.park_open.cast(Integer))
+    day = Cycle.local_day if by_day else literal(0)
+    return (
+        select(
+            Cycle.park_id, day, open_span, func.count(), func.max(Cycle.ts), func.sum(Cycle.span_s)
+        )
+        .where(scope.cycle_filter())
+        .group_by(Cycle.park_id, *((Cycle.local_day,) if by_day else ()))
+    )
 
 
 StoredRide = type[RideDayRollup] | type[RideDayRunning] | type[RideSpanRollup]

@@ -23,7 +23,17 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Integer, bindparam, case, func, literal, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hallofshame.db.models import Cycle, Park
@@ -44,7 +54,7 @@ from hallofshame.domain.rounding import (
     round_shame,
     round_wait,
 )
-from hallofshame.metrics.classify import Scope, bound, classified
+from hallofshame.metrics.classify import Scope, bound, classified, shaped
 from hallofshame.metrics.figures import ParkFigures, RideFigures, ride_figures
 from hallofshame.metrics.sums import (
     SUM_WIDTH,
@@ -340,23 +350,16 @@ def _read_stored(
             rides[index[d]][rid] = sums
 
 
-def _read_raw(
-    session: Session,
-    park: Park,
-    edges: Sequence[datetime],
-    scope: Scope,
-    rides: list[dict[int, RideSums]],
-    opens: list[ParkOpen],
-) -> None:
+def _bucket_sums(scope: Scope, edge_count: int) -> Select[Any]:
+    """Each ride's sums per bucket (``bucket_of`` the edges, bound at execution)."""
     c = classified(scope)
     # Buckets are assigned per cycle (a few hundred rows a day) rather than per ride
     # observation, then joined by cycle id. DISTINCT keeps SQLite from inlining the CASE
     # back into the per-observation join. The grouped column comes from a subquery
     # because grouping by the CASE itself would repeat its parameters, which PostgreSQL
     # treats as another expression than the selected one.
-    bucket = cycle_bucket(len(edges))
     cb = (
-        select(Cycle.id.label("cycle_id"), bucket.label("bucket"))
+        select(Cycle.id.label("cycle_id"), cycle_bucket(edge_count).label("bucket"))
         .where(scope.cycle_filter())
         .distinct()
         .subquery("cycle_buckets")
@@ -365,21 +368,37 @@ def _read_raw(
         select(c, cb.c.bucket).join_from(c, cb, cb.c.cycle_id == c.c.cycle_id).subquery("tagged")
     )
     t = tagged.c
-    stmt = select(t.bucket, t.ride_id, *sum_columns(t)).group_by(t.bucket, t.ride_id)
-    for row in session.execute(bound(stmt, scope).params(edge_values(edges))):
-        rides[int(row[0])][row[1]] = sums_from(row[1], park.id, row[2 : 2 + SUM_WIDTH])
+    return select(t.bucket, t.ride_id, *sum_columns(t)).group_by(t.bucket, t.ride_id)
 
-    cyc = select(Cycle.span_s, Cycle.park_open, Cycle.ts, bucket.label("bucket")).where(
-        scope.cycle_filter()
-    )
+
+def _bucket_opens(scope: Scope, edge_count: int) -> Select[Any]:
+    """The park's open seconds, cycles and latest cycle per bucket."""
+    cyc = select(
+        Cycle.span_s, Cycle.park_open, Cycle.ts, cycle_bucket(edge_count).label("bucket")
+    ).where(scope.cycle_filter())
     cs = cyc.subquery("tagged_cycles")
-    grouped = select(
+    return select(
         cs.c.bucket,
         func.sum(cs.c.span_s * cs.c.park_open.cast(Integer)),
         func.count(),
         func.sum(cs.c.span_s),
         func.max(cs.c.ts),
     ).group_by(cs.c.bucket)
+
+
+def _read_raw(
+    session: Session,
+    park: Park,
+    edges: Sequence[datetime],
+    scope: Scope,
+    rides: list[dict[int, RideSums]],
+    opens: list[ParkOpen],
+) -> None:
+    n = len(edges)
+    stmt = shaped(scope, ("bucket sums", n), lambda: _bucket_sums(scope, n))
+    for row in session.execute(bound(stmt, scope).params(edge_values(edges))):
+        rides[int(row[0])][row[1]] = sums_from(row[1], park.id, row[2 : 2 + SUM_WIDTH])
+    grouped = shaped(scope, ("bucket opens", n), lambda: _bucket_opens(scope, n))
     for row in session.execute(bound(grouped, scope).params(edge_values(edges))):
         opens[int(row[0])] = ParkOpen(
             park_id=park.id,
