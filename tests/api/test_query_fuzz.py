@@ -93,5 +93,8 @@ def test_any_query_string_gets_an_answer_in_the_contract(
     ErrorResponse.model_validate(body)
     named = body["error"]["details"].get("parameter")
     if response.status_code == 400 and named is not None:
-        # The named parameter was sent, or is a required one that was left out.
-        assert named in {name for name, _ in query} | {"q", "id", "start", "end"}, (url, body)
+        # The named parameter was sent, or is a required one that was left out, or is the
+        # bucket whose default (1h) makes too many buckets for the window asked (a series
+        # from a date months ago to now): the parameter to change.
+        left_out = {"q", "id", "start", "end", "bucket"}
+        assert named in {name for name, _ in query} | left_out, (url, body)

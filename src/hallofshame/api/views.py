@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hallofshame.api.common import iso, settings
-from hallofshame.db.models import Park, Ride
+from hallofshame.db.models import Cycle, Park, Ride
 from hallofshame.domain.cycle_span import span_cap
 from hallofshame.domain.periods import PeriodKind
 from hallofshame.domain.tiers import weight
@@ -27,11 +27,15 @@ def park_status(
     park: Park,
     now: datetime,
     states: dict[int, live.RideNow] | None = None,
+    cycles: dict[int, Cycle] | None = None,
 ) -> dict[str, Any]:
-    """The park's state now; ``states``: its rides' states now, when the caller has them."""
+    """The park's state now; ``states`` (its rides' states now) and ``cycles`` (its live
+    cycle), when the caller has them."""
+    if cycles is None:
+        cycles = live.live_cycles(session, [park], now)
     if states is None:
-        states = live.ride_states(session, [park], now)
-    cycle = live.live_cycles(session, [park], now).get(park.id)
+        states = live.ride_states(session, [park], now, cycles=cycles)
+    cycle = cycles.get(park.id)
     return {
         "has_live_data": cycle is not None,
         "park_is_open": cycle.park_open if cycle is not None else None,

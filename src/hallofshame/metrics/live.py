@@ -80,13 +80,16 @@ def ride_states(
     parks: Sequence[Park],
     now: datetime,
     ride_ids: Sequence[int] | None = None,
+    cycles: dict[int, Cycle] | None = None,
 ) -> dict[int, RideNow]:
     """Every counted attraction of ``parks`` (or only those of ``ride_ids``: a listing's
-    rides) with its state now, keyed by ride id."""
+    rides) with its state now, keyed by ride id; ``cycles``: the parks' live cycles, when
+    the caller has read them (``live_cycles``)."""
     park_ids = [p.id for p in parks]
     if not park_ids:
         return {}
-    cycles = latest_cycles(session, park_ids, now)
+    if cycles is None:
+        cycles = latest_cycles(session, park_ids, now)
     only = tuple(ride_ids) if ride_ids is not None else None
     scope = Scope(cycle_ids=tuple(cy.id for cy in cycles.values()), ride_ids=only)
     c = classified(scope)

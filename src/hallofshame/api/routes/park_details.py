@@ -28,7 +28,7 @@ from hallofshame.api.params import ParkPath, PeriodQuery
 from hallofshame.api.schemas import Envelope, ParkDetail
 from hallofshame.api.views import outage_fields, outages_now_of, park_status
 from hallofshame.db.models import Park
-from hallofshame.domain.periods import Period, PeriodKind
+from hallofshame.domain.periods import Period
 from hallofshame.domain.tiers import TIERS, weight
 from hallofshame.metrics import live, stored_rankings
 from hallofshame.metrics import park_details as details
@@ -39,8 +39,8 @@ bp = blueprint("park_details", ["parks"])
 
 def _kept(session: Session, park: Park, period: Period) -> dict[str, Any] | None:
     """The park's details kept ready for a named period, if they still hold."""
-    if period.kind is PeriodKind.CUSTOM:
-        return None
+    if period.kind.value not in stored_rankings.DETAILS_PERIODS:
+        return None  # never kept: running periods change with every cycle
     answer = stored_rankings.holding(
         session,
         stored_rankings.PARK_DETAILS,
@@ -68,7 +68,8 @@ def _add_now(session: Session, park: Park, data: dict[str, Any]) -> None:
     """What the request's instant decides: each ride's state now (and stay-or-go fields),
     the rides not counted now and why, the tiers counted now, the park's status now."""
     at = now()
-    states = live.ride_states(session, [park], at)
+    cycles = live.live_cycles(session, [park], at)
+    states = live.ride_states(session, [park], at, cycles=cycles)
     listed = [item["ride_id"] for item in data["rides"]]
     down = outages_now_of(session, [park], states, listed, at)
     for item in data["rides"]:
@@ -91,7 +92,7 @@ def _add_now(session: Session, park: Park, data: dict[str, Any]) -> None:
     data["tier_distribution"] = [
         {"tier": t, "weight": weight(t), "rides": tiers.get(t, 0)} for t in (*TIERS, None)
     ]
-    data["current_status"] = park_status(session, park, at, states)
+    data["current_status"] = park_status(session, park, at, states, cycles)
 
 
 @bp.get("/parks/<int:park_id>/details", responses={200: Envelope[ParkDetail]})
