@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from hallofshame.db.models import Cycle, OperatedDay, Park, Ride
 from hallofshame.domain.localtime import date_of_day_number, day_number, local_date_of
@@ -172,26 +172,25 @@ class RosterEntry:
 def roster(session: Session, park: Park, now: datetime) -> list[RosterEntry]:
     """Every ride of the park with its eligibility now (METRICS.md §2 "Eligible")."""
     today = day_number(local_date_of(now, ZoneInfo(park.timezone)))
+    # Each ride's latest operated day by now, looked up ride by ride in the primary key
+    # (a grouped subquery joined back made PostgreSQL scan every park's operated days
+    # twice: 49 ms of a park's details on L, 1 ms this way).
+    earlier = aliased(OperatedDay)
     latest = (
-        select(OperatedDay.ride_id, func.max(OperatedDay.local_day).label("day"))
-        .join(Ride, Ride.id == OperatedDay.ride_id)
+        select(func.max(earlier.local_day))
         .where(
-            Ride.park_id == park.id,
-            OperatedDay.local_day <= today,
-            OperatedDay.first_operated_at <= now,
+            earlier.ride_id == Ride.id,
+            earlier.local_day <= today,
+            earlier.first_operated_at <= now,
         )
-        .group_by(OperatedDay.ride_id)
-        .subquery()
+        .scalar_subquery()
     )
     last_seen = {
         ride_id: (day, at)
         for ride_id, day, at in session.execute(
-            select(OperatedDay.ride_id, OperatedDay.local_day, OperatedDay.first_operated_at).join(
-                latest,
-                and_(
-                    OperatedDay.ride_id == latest.c.ride_id, OperatedDay.local_day == latest.c.day
-                ),
-            )
+            select(OperatedDay.ride_id, OperatedDay.local_day, OperatedDay.first_operated_at)
+            .join(Ride, Ride.id == OperatedDay.ride_id)
+            .where(Ride.park_id == park.id, OperatedDay.local_day == latest)
         )
     }
     rows = session.execute(
