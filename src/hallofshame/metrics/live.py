@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from hallofshame.db.models import Cycle, OperatedDay, Park, Ride
@@ -172,17 +172,20 @@ class RosterEntry:
 def roster(session: Session, park: Park, now: datetime) -> list[RosterEntry]:
     """Every ride of the park with its eligibility now (METRICS.md §2 "Eligible")."""
     today = day_number(local_date_of(now, ZoneInfo(park.timezone)))
-    # Each ride's latest operated day by now, looked up ride by ride in the primary key
-    # (a grouped subquery joined back made PostgreSQL scan every park's operated days
-    # twice: 49 ms of a park's details on L, 1 ms this way).
+    # Each ride's latest operated day by now, looked up ride by ride in the primary key,
+    # newest first, stopping at the first match: a grouped subquery joined back made
+    # PostgreSQL scan every park's operated days twice (49 ms of a park's details on L),
+    # and MAX() made MariaDB read every day of each ride (6 ms); this way 1-2 ms on both.
     earlier = aliased(OperatedDay)
     latest = (
-        select(func.max(earlier.local_day))
+        select(earlier.local_day)
         .where(
             earlier.ride_id == Ride.id,
             earlier.local_day <= today,
             earlier.first_operated_at <= now,
         )
+        .order_by(earlier.local_day.desc())
+        .limit(1)
         .scalar_subquery()
     )
     last_seen = {
