@@ -21,6 +21,7 @@ from hallofshame.domain.rounding import round_hours, round_shame, round_wait
 from hallofshame.metrics import rankings
 from hallofshame.metrics.figures import ParkFigures, RideFigures
 from hallofshame.metrics.timeseries import Series, series
+from hallofshame.metrics.windows import RideInfo
 
 CHART_TYPES = ("parks", "rides", "waittimes", "ridewaittimes")
 HEATMAP_TYPES = ("parks-shame", "parks-waits", "rides-downtime", "rides-waits")
@@ -101,9 +102,10 @@ def window_series(
     version: int,
     now: datetime,
     ride_id: int | None = None,
+    tiers: dict[int, RideInfo] | None = None,
 ) -> Series:
     """The park's (or one ride's) buckets over ``window``, hourly for one day, else daily:
-    cycles at or before its end while it runs."""
+    cycles at or before its end while it runs (``tiers``: as ``series`` takes them)."""
     # A running window counts cycles at or before now; the series takes [start, end).
     end = window.end if window.is_complete else window.end + timedelta(microseconds=1)
     if end <= window.start:
@@ -117,6 +119,7 @@ def window_series(
         version=version,
         now=now,
         ride_id=ride_id,
+        tiers=tiers,
     )
 
 

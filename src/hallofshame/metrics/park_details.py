@@ -13,10 +13,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hallofshame.db.models import Park, Ride
+from hallofshame.db.models import Park
 from hallofshame.domain.periods import resolve
 from hallofshame.domain.rounding import round_hours, round_percent, round_shame
 from hallofshame.metrics import present, timeseries
@@ -24,7 +23,7 @@ from hallofshame.metrics.charts import window_series
 from hallofshame.metrics.figures import ParkFigures, RideFigures, hours
 from hallofshame.metrics.rankings import ParkRow
 from hallofshame.metrics.sums import ParkOpen
-from hallofshame.metrics.windows import attraction_counts
+from hallofshame.metrics.windows import RideInfo, ride_tiers
 
 
 def park_series(
@@ -35,12 +34,13 @@ def park_series(
     now: datetime,
     version: int,
     ride_id: int | None = None,
+    tiers: dict[int, RideInfo] | None = None,
 ) -> list[dict[str, Any]]:
     """The buckets of the period's window (hourly for a day, else daily), as listed."""
     window = resolve(period, now, park.timezone)
     if window.end <= window.start:
         return []
-    s = window_series(session, park, window, version=version, now=now, ride_id=ride_id)
+    s = window_series(session, park, window, version=version, now=now, ride_id=ride_id, tiers=tiers)
     if ride_id is None:
         return [timeseries.park_bucket_item(s, i) for i in range(len(s))]
     return [timeseries.ride_bucket_item(s, i, ride_id) for i in range(len(s))]
@@ -75,7 +75,10 @@ def body(
     figures = row.figures if row else ParkFigures(park.id, [], ParkOpen(park_id=park.id))
     headline = present.park_downtime_item(0, row, period) if row else {}
     shown = row.today if (row and row.today is not None) else figures
-    names = dict(session.execute(select(Ride.id, Ride.name).where(Ride.park_id == park.id)).all())
+    # The park's counted rides, read once: the rides' names, the attraction count and the
+    # series' tiers.
+    tiers = ride_tiers(session, [park.id])
+    names = {ride_id: info.name for ride_id, info in tiers.items()}
     rides = sorted(
         figures.rides,
         key=lambda f: (
@@ -87,7 +90,7 @@ def body(
     )
     rounded = present.park_figures(figures)
     data = {
-        "park": present.park_item(park, attraction_counts(session, [park.id]).get(park.id, 0)),
+        "park": present.park_item(park, len(tiers)),
         "local_date": headline.get("local_date"),
         "shame_score": rounded["shame_score"],
         "weighted_downtime_hours": headline.get(
@@ -103,7 +106,7 @@ def body(
         "avg_wait_minutes": rounded["avg_wait_minutes"],
         "peak_wait_minutes": rounded["peak_wait_minutes"],
         "rides": [_ride_item(figures, f, names) for f in rides],
-        "series": park_series(session, park, period, now=now, version=version),
+        "series": park_series(session, park, period, now=now, version=version, tiers=tiers),
     }
     window = row.period.window if row else None
     meta = {

@@ -279,8 +279,10 @@ def series(
     version: int,
     now: datetime,
     ride_id: int | None = None,
+    tiers: dict[int, RideInfo] | None = None,
 ) -> Series:
-    """Per-bucket sums of ``park`` (or only ``ride_id``) over cycles with start ≤ t < end."""
+    """Per-bucket sums of ``park`` (or only ``ride_id``) over cycles with start ≤ t < end;
+    ``tiers``: the park's counted rides (``ride_tiers``), when the caller has read them."""
     edges = checked_edges(start, end, bucket, park.timezone)
     b = Bucket(bucket)
     n = len(edges) - 1
@@ -306,7 +308,7 @@ def series(
         edges=edges,
         rides=rides,
         opens=opens,
-        tiers=ride_tiers(session, [park.id]),
+        tiers=ride_tiers(session, [park.id]) if tiers is None else tiers,
     )
 
 
