@@ -292,7 +292,7 @@ def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
 #: Built statements by (what they are, scope shape). A shape is a handful of filters and
 #: the number of parks, so the distinct shapes a process meets stay few (22 after every
 #: ranking, detail and series of every named period was asked once on L); one takes
-#: 100-250 KB, and the bound keeps a caller that varies the park count widely from
+#: 80-150 KB, and the bound keeps a caller that varies the park count widely from
 #: growing the cache without end.
 _BUILT: OrderedDict[tuple[object, ...], Any] = OrderedDict()
 _BUILT_MAX = 256
