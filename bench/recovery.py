@@ -42,10 +42,12 @@ def _derive(url: str) -> None:
     from hallofshame.db import migrate
     from hallofshame.db.engine import get_engine, session_factory
     from hallofshame.db.models import Park, ParkDayRollup
+    from hallofshame.domain.cycle_span import span_cap
     from hallofshame.rollups.outages import rewrite_outages
 
     migrate.upgrade(get_engine())
     version = get_settings().metrics_version
+    cap = span_cap(get_settings().collect_interval)
     from hallofshame import clock
 
     now = clock.now()
@@ -67,7 +69,7 @@ def _derive(url: str) -> None:
             )
             if not days:
                 continue
-            stored += rewrite_outages(s, park, days, version=version, now=now)
+            stored += rewrite_outages(s, park, days, version=version, now=now, cap_s=cap)
             s.execute(
                 update(ParkDayRollup)
                 .where(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hallofshame import clock
 from hallofshame.catalog import bundled_parks
+from hallofshame.config import get_settings
 from hallofshame.db import migrate
 from hallofshame.db.dialects import recreate_database
 from hallofshame.db.engine import make_engine
@@ -27,6 +28,7 @@ from hallofshame.db.models import (
     RideDayRollup,
     RideSpanRollup,
 )
+from hallofshame.domain.cycle_span import span_cap
 from hallofshame.domain.localtime import day_number, local_date_of
 from hallofshame.domain.periods import resolve
 from hallofshame.ingest.collector import park_refs
@@ -417,7 +419,15 @@ def test_critical_queries_use_the_composite_indexes(history: sessionmaker[Sessio
             week = tuple(range(day_number(day) - 6, day_number(day) + 1))
             list_episodes(s, Scope(days={park.id: week}, ride_id=ride_id))
             before = day - timedelta(days=2)
-            rollup_park_days(s, park, before, before, version=RAW_ONLY, now=NOW)
+            rollup_park_days(
+                s,
+                park,
+                before,
+                before,
+                version=RAW_ONLY,
+                now=NOW,
+                cap_s=span_cap(get_settings().collect_interval),
+            )
             s.rollback()
     finally:
         event.remove(engine, "before_cursor_execute", capture)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from hallofshame import clock
 from hallofshame.config import get_settings
 from hallofshame.db.models import Park, ParkDayRollup, Ride, RideOutage, RideOutageNow
+from hallofshame.domain.cycle_span import span_cap
 from hallofshame.domain.localtime import local_date_of
 from hallofshame.ingest.derived import drop_sums, facts_changed
 from hallofshame.metrics.outages import ride_outages
@@ -112,7 +113,15 @@ def test_stored_outages_answer_as_raw_ones(uncached: FlaskClient, session: Sessi
     from_raw = _answers(api, ride_ids)
 
     first = date.fromisoformat(EXPECTED["start"]) - timedelta(days=5)
-    rollup_park_days(session, park, first, NOW.date(), version=version, now=NOW)
+    rollup_park_days(
+        session,
+        park,
+        first,
+        NOW.date(),
+        version=version,
+        now=NOW,
+        cap_s=span_cap(get_settings().collect_interval),
+    )
     stored = session.scalar(select(func.count()).select_from(RideOutage))
     assert stored and stored > 50, "the rollup stored the days' outages"
     marked = session.scalar(
@@ -134,7 +143,12 @@ def test_stored_outages_answer_as_raw_ones(uncached: FlaskClient, session: Sessi
     assert middle
     caught = middle[-1].first_ts
     rewrite_outages(
-        session, park, [local_date_of(caught, park.timezone)], version=version, now=caught
+        session,
+        park,
+        [local_date_of(caught, park.timezone)],
+        version=version,
+        now=caught,
+        cap_s=span_cap(get_settings().collect_interval),
     )
     ongoing = session.scalar(
         select(func.count()).where(RideOutage.outcome == "ongoing", RideOutage.park_id == park.id)

@@ -248,11 +248,12 @@ def test_a_rolled_up_day_stores_an_outage_that_ends_days_later_as_it_ends(
     ]
     park, ride = _load(session, steps)
     now = datetime.combine(monday, datetime.min.time(), TZ).replace(hour=12)
-    rollup_park_days(session, park, D, D, version=1, now=now)
+    # The rollup's cap is the one it is given (not the settings' 600 s): the Monday cycle
+    # after the gap is capped at CAP in both.
+    rollup_park_days(session, park, D, D, version=1, now=now, cap_s=CAP)
     stored = session.scalars(select(RideOutage).where(RideOutage.ride_id == ride.id)).all()
-    cap = span_cap(get_settings().collect_interval)
     raw = ride_outages(
-        session, park.id, ride.id, datetime.combine(D, datetime.min.time(), TZ), now, cap
+        session, park.id, ride.id, datetime.combine(D, datetime.min.time(), TZ), now, CAP
     )
     assert [(_local(o.first_ts), _local(o.last_ts), o.outcome) for o in raw] == [
         ("2026-09-18 20:00", "2026-09-21 10:00", REOPENED)
@@ -269,13 +270,12 @@ def test_rolled_up_days_store_the_outages_found_from_raw(session: Session) -> No
     # opening its day starts in to the closing after it.
     park, ride = _load(session, STEPS)
     for day in (D, D1):
-        rollup_park_days(session, park, day, day, version=1, now=_now())
+        rollup_park_days(session, park, day, day, version=1, now=_now(), cap_s=CAP)
     stored = session.scalars(
         select(RideOutage).where(RideOutage.ride_id == ride.id).order_by(RideOutage.first_ts)
     ).all()
-    cap = span_cap(get_settings().collect_interval)
     raw = ride_outages(
-        session, park.id, ride.id, datetime.combine(D, datetime.min.time(), TZ) - LEAD, _now(), cap
+        session, park.id, ride.id, datetime.combine(D, datetime.min.time(), TZ) - LEAD, _now(), CAP
     )
     saturday_end = datetime.combine(D2, datetime.min.time(), TZ)
     assert len(stored) == 2
@@ -284,3 +284,20 @@ def test_rolled_up_days_store_the_outages_found_from_raw(session: Session) -> No
         for o in raw
         if o.first_ts < saturday_end
     ]
+
+
+def test_a_rollup_caps_gaps_at_the_cap_it_is_given(session: Session) -> None:
+    # Up, then a 15-minute gap (longer than the settings' default cap of 600 s, within
+    # this feed's CAP of 1,200 s), then down: the same opening, so a breakdown, only if
+    # the rollup uses the cap it is given.
+    steps: list[Step] = [
+        *_every(_day(D, "09:00"), 2, True, "OPERATING"),
+        (_day(D, "09:25"), True, "DOWN"),
+        (_day(D, "09:35"), True, "OPERATING"),
+        *_every(_day(D, "17:00"), 2, False, "CLOSED"),
+    ]
+    park, ride = _load(session, steps)
+    assert span_cap(get_settings().collect_interval) < CAP
+    rollup_park_days(session, park, D, D, version=1, now=_now(), cap_s=CAP)
+    stored = session.scalars(select(RideOutage).where(RideOutage.ride_id == ride.id)).all()
+    assert [(_local(r.first_ts), r.kind) for r in stored] == [("2026-09-18 09:25", BREAKDOWN)]

@@ -28,6 +28,7 @@ from hallofshame.db.dialects import (
 )
 from hallofshame.db.models import ArchiveEvent as ArchiveEventRow
 from hallofshame.db.models import Cycle, Park, ParkDayRollup, Ride, StaleDay, table_of
+from hallofshame.domain.cycle_span import span_cap
 from hallofshame.domain.spans import week_of
 from hallofshame.ingest.archive import ArchiveStats
 from hallofshame.ingest.collector import CollectReport, LiveSource
@@ -113,7 +114,6 @@ def collect_cycle(
 def outages_now_job(factory: Factory) -> int:
     """Store the stay-or-go answers of every ride down now (``rollups.outages_now``), in
     the job's own transaction."""
-    from hallofshame.domain.cycle_span import span_cap
     from hallofshame.rollups.outages_now import refresh_outages_now
 
     settings = get_settings()
@@ -416,6 +416,7 @@ def recompute_range(
     thread after each park-week's transaction has committed."""
     total = RollupResult()
     now = clock.now()
+    cap = span_cap(get_settings().collect_interval)
     with factory() as s:
         stmt = select(Park).where(Park.active.is_(True)).order_by(Park.id)
         if park_ids:
@@ -432,7 +433,9 @@ def recompute_range(
             try:
                 with factory() as session, session.begin():
                     replace_range_isolation(session)
-                    return rollup_park_days(session, park, start, end, version=version, now=now)
+                    return rollup_park_days(
+                        session, park, start, end, version=version, now=now, cap_s=cap
+                    )
             except DBAPIError as exc:  # e.g. a concurrent recompute of the same park-days
                 if attempt == RECOMPUTE_ATTEMPTS or not is_write_conflict(exc):
                     raise
@@ -542,6 +545,7 @@ def scheduled_rollups(factory: Factory) -> int:
 
 def _rollup_due(factory: Factory) -> int:
     version = get_settings().metrics_version
+    cap = span_cap(get_settings().collect_interval)
     now = clock.now()
     done = 0
     with factory() as s:
@@ -579,7 +583,7 @@ def _rollup_due(factory: Factory) -> int:
             with factory() as session, session.begin():
                 begin_writing(session)
                 done += rollup_park_days(
-                    session, park, start, end, version=version, now=now
+                    session, park, start, end, version=version, now=now, cap_s=cap
                 ).park_days
                 session.execute(
                     delete(StaleDay).where(

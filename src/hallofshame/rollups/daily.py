@@ -10,7 +10,6 @@ Only complete local days are rolled up; today is always computed from raw.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -58,7 +57,14 @@ def last_complete_day(park: Park, now: datetime) -> date:
 
 
 def rollup_park_days(
-    session: Session, park: Park, first: date, last: date, *, version: int, now: datetime
+    session: Session,
+    park: Park,
+    first: date,
+    last: date,
+    *,
+    version: int,
+    now: datetime,
+    cap_s: int,
 ) -> RollupResult:
     """Replace ``version``'s rows of ``park`` for local dates first..last (complete only),
     except days whose raw data is no longer whole (``kept_days``)."""
@@ -165,7 +171,7 @@ def rollup_park_days(
         session.execute(insert(table_of(RideDayRollup)), ride_rows)
     if park_rows:
         session.execute(insert(table_of(ParkDayRollup)), park_rows)
-    rewrite_outages(session, park, dates, version=version, now=now)
+    rewrite_outages(session, park, dates, version=version, now=now, cap_s=cap_s)
     rewrite_spans(session, park.id, first, last, version=version, now=now)
     result.park_days, result.ride_days = len(park_rows), len(ride_rows)
     polled = {date_of_day_number(day) for _, day in park_days}
@@ -188,13 +194,3 @@ def rollup_park_days(
             last,
         )
     return result
-
-
-def rollup_range(
-    session: Session, parks: Sequence[Park], first: date, last: date, *, version: int, now: datetime
-) -> RollupResult:
-    total = RollupResult()
-    for park in parks:
-        r = rollup_park_days(session, park, first, last, version=version, now=now)
-        total.add(r)
-    return total

@@ -15,9 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
-from hallofshame.config import get_settings
 from hallofshame.db.models import Park, RideOutage, table_of
-from hallofshame.domain.cycle_span import span_cap
 from hallofshame.domain.localtime import local_date_of, local_midnight
 from hallofshame.metrics.outages import (
     ONGOING,
@@ -29,9 +27,16 @@ from hallofshame.metrics.outages import (
 
 
 def rewrite_outages(
-    session: Session, park: Park, dates: Sequence[date], *, version: int, now: datetime
+    session: Session,
+    park: Park,
+    dates: Sequence[date],
+    *,
+    version: int,
+    now: datetime,
+    cap_s: int,
 ) -> int:
-    """Replace ``version``'s stored outages of the park's ``dates``; the number written."""
+    """Replace ``version``'s stored outages of the park's ``dates``, their gaps capped at
+    ``cap_s`` (``domain.cycle_span.span_cap``); the number written."""
     if not dates:
         return 0
     session.execute(
@@ -42,7 +47,6 @@ def rewrite_outages(
         )
     )
     wanted = set(dates)
-    cap = span_cap(get_settings().collect_interval)
     # The pass reads from the opening the first day starts in to the closing after the
     # last day, not to ``now``: a load of history rolls its weeks up one after the other,
     # and passes reading to the end of the data made a park-year's rollups quadratic. An
@@ -55,10 +59,10 @@ def rewrite_outages(
             session, park.id, local_midnight(max(dates) + timedelta(days=1), park.timezone)
         ),
     )
-    found = outages_of(session, {park.id: Pass(since, None)}, until, cap)
+    found = outages_of(session, {park.id: Pass(since, None)}, until, cap_s)
     running = tuple(ride_id for ride_id, outages in found.items() if outages[-1].outcome == ONGOING)
     if running and until < now:
-        found.update(outages_of(session, {park.id: Pass(since, running)}, now, cap))
+        found.update(outages_of(session, {park.id: Pass(since, running)}, now, cap_s))
     rows = [
         {
             "ride_id": o.ride_id,
