@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hallofshame.domain.cycle_span import span_cap
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = PROJECT_ROOT / "var"
 
@@ -99,6 +101,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'hallofshame.db'}"
+
+    @property
+    def span_cap_s(self) -> int:
+        """The longest span a cycle can count for at this collection interval (METRICS.md
+        §2, ``domain.cycle_span.span_cap``): the cap every job and answer passes down."""
+        return span_cap(self.collect_interval)
 
     @property
     def read_database_urls(self) -> list[str]:

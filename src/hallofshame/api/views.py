@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from hallofshame.api.common import iso, settings
 from hallofshame.db.models import Cycle, Park, Ride
-from hallofshame.domain.cycle_span import span_cap
 from hallofshame.domain.periods import PeriodKind
 from hallofshame.domain.tiers import weight
 from hallofshame.metrics import live, present
@@ -117,7 +116,7 @@ def outages_now_of(
         session,
         asked({p.id: p.timezone for p in parks}, states, ride_ids),
         now,
-        span_cap(cfg.collect_interval),
+        cfg.span_cap_s,
         cfg.metrics_version,
     )
 

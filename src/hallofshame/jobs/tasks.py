@@ -28,7 +28,6 @@ from hallofshame.db.dialects import (
 )
 from hallofshame.db.models import ArchiveEvent as ArchiveEventRow
 from hallofshame.db.models import Cycle, Park, ParkDayRollup, Ride, StaleDay, table_of
-from hallofshame.domain.cycle_span import span_cap
 from hallofshame.domain.spans import week_of
 from hallofshame.ingest.archive import ArchiveStats
 from hallofshame.ingest.collector import CollectReport, LiveSource
@@ -124,7 +123,7 @@ def outages_now_job(factory: Factory) -> int:
         stored = refresh_outages_now(
             ctx.session,
             now=clock.now(),
-            cap_s=span_cap(settings.collect_interval),
+            cap_s=settings.span_cap_s,
             version=settings.metrics_version,
         )
         ctx.rows = stored
@@ -416,7 +415,7 @@ def recompute_range(
     thread after each park-week's transaction has committed."""
     total = RollupResult()
     now = clock.now()
-    cap = span_cap(get_settings().collect_interval)
+    cap = get_settings().span_cap_s
     with factory() as s:
         stmt = select(Park).where(Park.active.is_(True)).order_by(Park.id)
         if park_ids:
@@ -545,7 +544,7 @@ def scheduled_rollups(factory: Factory) -> int:
 
 def _rollup_due(factory: Factory) -> int:
     version = get_settings().metrics_version
-    cap = span_cap(get_settings().collect_interval)
+    cap = get_settings().span_cap_s
     now = clock.now()
     done = 0
     with factory() as s:

@@ -26,7 +26,6 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Integer,
-    Select,
     Subquery,
     and_,
     bindparam,
@@ -363,8 +362,3 @@ def _classified(scope: Scope) -> Subquery:
         _flag(waited).label("waited"),
         case((waited, f.c.wait_minutes), else_=None).label("wait"),
     ).subquery("classified")
-
-
-def classified_rows(scope: Scope) -> Select[tuple[object, ...]]:
-    c = classified(scope)
-    return bound(select(c), scope)

@@ -36,7 +36,6 @@ from hallofshame.api.schemas import (
 )
 from hallofshame.api.series import ride_series
 from hallofshame.api.views import add_state_now, ride_one
-from hallofshame.domain.cycle_span import span_cap
 from hallofshame.domain.localtime import day_number
 from hallofshame.domain.periods import resolve
 from hallofshame.domain.rounding import round_minutes
@@ -158,10 +157,6 @@ def ride_details(path: RidePath, query: PeriodQuery) -> dict[str, Any]:
     )
 
 
-def _cap_s() -> int:
-    return span_cap(settings().collect_interval)
-
-
 @bp.get("/rides/<int:ride_id>/breakdowns", responses={200: Envelope[list[BreakdownItem]]})
 def ride_breakdowns(path: RidePath, query: BreakdownsQuery) -> dict[str, Any]:
     """The ride's outages that started in the period, newest first (METRICS.md §8)."""
@@ -173,7 +168,7 @@ def ride_breakdowns(path: RidePath, query: BreakdownsQuery) -> dict[str, Any]:
     found = []
     if window.end > window.start:
         found = outages_started_in(
-            session, park.id, ride.id, window.start, window.end, now(), _cap_s()
+            session, park.id, ride.id, window.start, window.end, now(), settings().span_cap_s
         )
     items = []
     for o in sorted(found, key=lambda o: o.first_ts, reverse=True):
@@ -204,7 +199,7 @@ def ride_recovery(path: RidePath, query: RecoveryQuery) -> dict[str, Any]:
         park.timezone,
         ride.id,
         now=at,
-        cap_s=_cap_s(),
+        cap_s=settings().span_cap_s,
         version=settings().metrics_version,
     )
     outage = current(history)
