@@ -42,12 +42,11 @@ def _derive(url: str) -> None:
     from hallofshame.db import migrate
     from hallofshame.db.engine import get_engine, session_factory
     from hallofshame.db.models import Park, ParkDayRollup
-    from hallofshame.domain.cycle_span import span_cap
     from hallofshame.rollups.outages import rewrite_outages
 
     migrate.upgrade(get_engine())
     version = get_settings().metrics_version
-    cap = span_cap(get_settings().collect_interval)
+    cap = get_settings().span_cap_s
     from hallofshame import clock
 
     now = clock.now()
@@ -223,14 +222,13 @@ def _lookup_alone(down: list[dict[str, Any]], now_text: str, runs: int) -> None:
     from hallofshame.config import get_settings
     from hallofshame.db.engine import session_factory
     from hallofshame.db.models import Park, RideOutageNow
-    from hallofshame.domain.cycle_span import span_cap
     from hallofshame.metrics import live
     from hallofshame.metrics.outage_now import asked, listed, outages_now
     from hallofshame.rollups.outages_now import refresh_outages_now
 
     cfg = get_settings()
     now = parse_instant(now_text)
-    cap = span_cap(cfg.collect_interval)
+    cap = cfg.span_cap_s
     version = cfg.metrics_version
     factory = session_factory()
     with factory() as session:

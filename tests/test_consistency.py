@@ -28,7 +28,6 @@ from hallofshame.db.models import (
     RideDayRollup,
     RideSpanRollup,
 )
-from hallofshame.domain.cycle_span import span_cap
 from hallofshame.domain.localtime import day_number, local_date_of
 from hallofshame.domain.periods import resolve
 from hallofshame.ingest.collector import park_refs
@@ -426,7 +425,7 @@ def test_critical_queries_use_the_composite_indexes(history: sessionmaker[Sessio
                 before,
                 version=RAW_ONLY,
                 now=NOW,
-                cap_s=span_cap(get_settings().collect_interval),
+                cap_s=get_settings().span_cap_s,
             )
             s.rollback()
     finally:

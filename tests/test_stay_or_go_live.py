@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from hallofshame import clock
 from hallofshame.config import get_settings
 from hallofshame.db.models import Park, ParkDayRollup, Ride, RideOutage, RideOutageNow
-from hallofshame.domain.cycle_span import span_cap
 from hallofshame.domain.localtime import local_date_of
 from hallofshame.ingest.derived import drop_sums, facts_changed
 from hallofshame.metrics.outages import ride_outages
@@ -120,7 +119,7 @@ def test_stored_outages_answer_as_raw_ones(uncached: FlaskClient, session: Sessi
         NOW.date(),
         version=version,
         now=NOW,
-        cap_s=span_cap(get_settings().collect_interval),
+        cap_s=get_settings().span_cap_s,
     )
     stored = session.scalar(select(func.count()).select_from(RideOutage))
     assert stored and stored > 50, "the rollup stored the days' outages"
@@ -148,7 +147,7 @@ def test_stored_outages_answer_as_raw_ones(uncached: FlaskClient, session: Sessi
         [local_date_of(caught, park.timezone)],
         version=version,
         now=caught,
-        cap_s=span_cap(get_settings().collect_interval),
+        cap_s=get_settings().span_cap_s,
     )
     ongoing = session.scalar(
         select(func.count()).where(RideOutage.outcome == "ongoing", RideOutage.park_id == park.id)

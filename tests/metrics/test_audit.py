@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from hallofshame.clock import parse_instant
 from hallofshame.config import get_settings, reset_settings
 from hallofshame.db.models import DataQualityIssue, RideDayRollup
-from hallofshame.domain.cycle_span import span_cap
 from hallofshame.metrics import anomalies, audit, checks, present, rankings
 from hallofshame.rollups.daily import rollup_park_days
 from tests.metrics import _builder as b
@@ -96,9 +95,7 @@ def test_checks_pass_then_catch_a_tampered_rollup(session: Session) -> None:
     assert by_name["rollup_matches_raw"].status == "skipped"
     assert all(r.status == "pass" for n, r in by_name.items() if n != "rollup_matches_raw")
 
-    rollup_park_days(
-        session, p, D, D, version=1, now=NOW, cap_s=span_cap(get_settings().collect_interval)
-    )
+    rollup_park_days(session, p, D, D, version=1, now=NOW, cap_s=get_settings().span_cap_s)
     by_name = {r.check: r for r in checks.checks(session, D, now=NOW, version=1)}
     assert {r.status for r in by_name.values()} == {"pass"}, by_name
 

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from hallofshame.config import get_settings
 from hallofshame.db.models import Cycle, Observation, OperatedDay, Park, Ride, RideOutage
-from hallofshame.domain.cycle_span import span_cap
 from hallofshame.domain.localtime import day_number
 from hallofshame.metrics.outages import (
     BREAKDOWN,
@@ -297,7 +296,7 @@ def test_a_rollup_caps_gaps_at_the_cap_it_is_given(session: Session) -> None:
         *_every(_day(D, "17:00"), 2, False, "CLOSED"),
     ]
     park, ride = _load(session, steps)
-    assert span_cap(get_settings().collect_interval) < CAP
+    assert get_settings().span_cap_s < CAP
     rollup_park_days(session, park, D, D, version=1, now=_now(), cap_s=CAP)
     stored = session.scalars(select(RideOutage).where(RideOutage.ride_id == ride.id)).all()
     assert [(_local(r.first_ts), r.kind) for r in stored] == [("2026-09-18 09:25", BREAKDOWN)]

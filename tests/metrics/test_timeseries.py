@@ -18,7 +18,6 @@ from hallofshame.clock import parse_instant
 from hallofshame.config import get_settings, reset_settings
 from hallofshame.db.models import Park
 from hallofshame.db.types import UTCDateTime
-from hallofshame.domain.cycle_span import span_cap
 from hallofshame.domain.localtime import day_bounds
 from hallofshame.domain.periods import Bucket, PeriodError, custom_period
 from hallofshame.metrics import timeseries
@@ -76,9 +75,7 @@ def test_buckets_of_a_day_sum_to_the_day(dst: tuple[Session, Expected]) -> None:
     park = session.scalars(select(Park)).one()
     # Two of the days come from rollups, the others from raw: both must match the buckets.
     for d in (date(2026, 11, 1), date(2026, 3, 8)):
-        rollup_park_days(
-            session, park, d, d, version=1, now=now, cap_s=span_cap(get_settings().collect_interval)
-        )
+        rollup_park_days(session, park, d, d, version=1, now=now, cap_s=get_settings().span_cap_s)
     # One replay serves every case: loading the scenario dominates the test's time.
     for day in ("2026-11-01", "2026-03-08", "2026-10-31", "2026-11-02"):
         for bucket in (Bucket.M15, Bucket.H1, Bucket.D1):
